@@ -1,0 +1,273 @@
+"""`disclosure-desk`: the command line (SPEC section 7). It calls the same core as the window.
+
+Exit codes: 0 done; 1 the action could not be done (the message says why and what to do); 2 the input is invalid
+(one line naming the file and the field). The passphrase comes from DISCLOSURE_DESK_PASSPHRASE or a prompt,
+never from an argument (it would show in the process list and shell history).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from desktop import __version__
+from desktop.hardening import harden_process
+from desktop.paths import data_dir
+from desktop.requests import InterchangeError, load_request_file, request_to_json
+from desktop.store import (
+    KeyVault,
+    NotFoundError,
+    RequestQuery,
+    Store,
+    StoreError,
+    create_store,
+    restore_backup,
+    unlock_with_passphrase,
+    write_backup,
+)
+from desktop.store.passphrase import assess
+
+PASSPHRASE_ENV = "DISCLOSURE_DESK_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "DISCLOSURE_DESK_NEW_PASSPHRASE"
+
+
+class UsageProblem(Exception):
+    """Invalid input: printed as one line, exit 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()
+    args = _parser().parse_args(argv)
+    if not getattr(args, "handler", None):
+        from desktop.ui.app import run_gui  # Qt is imported only when the window is wanted
+
+        return run_gui(data_dir(args.data_dir))
+    try:
+        return int(args.handler(args) or 0)
+    except UsageProblem as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    except StoreError as error:
+        print(f"disclosure-desk: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("disclosure-desk: interrupted; nothing was changed by the unfinished step.", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="disclosure-desk", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"Disclosure Desk {__version__}")
+    parser.add_argument("--data-dir", help="the data folder (default: DISCLOSURE_DESK_DATA or the user data folder)")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    init = _command(commands, "init", _init, "create the encrypted store (passphrase from the environment)")
+    init.add_argument("--post-name", required=True, help='the post, e.g. "Ottawa"')
+    init.add_argument("--bates-prefix", required=True, help='the Bates prefix, e.g. "OTT"')
+    init.add_argument("--keyring", action="store_true", help="also keep the key in the OS keyring")
+
+    request = commands.add_parser("request", help="requests in and out of the store (interchange JSON v1)")
+    request_commands = request.add_subparsers(title="request commands", metavar="ACTION", required=True)
+    imp = _command(request_commands, "import", _request_import, "import one request file")
+    imp.add_argument("file", type=Path)
+    exp = _command(request_commands, "export", _request_export, "print (or write) one request as JSON")
+    exp.add_argument("reference")
+    exp.add_argument("--out", type=Path)
+    lst = _command(request_commands, "list", _request_list, "list the requests in the store")
+    lst.add_argument("--search", default="", help="full-text search over request facts")
+    lst.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+
+    audit = commands.add_parser("audit", help="the hash-chained audit log")
+    audit_commands = audit.add_subparsers(title="audit commands", metavar="ACTION", required=True)
+    _command(audit_commands, "verify", _audit_verify, "check every link of the audit chain")
+
+    store = commands.add_parser("store", help="the store file itself")
+    store_commands = store.add_subparsers(title="store commands", metavar="ACTION", required=True)
+    _command(store_commands, "verify", _store_verify, "check every page's HMAC and the database structure")
+
+    backup = _command(commands, "backup", _backup, "write an encrypted, verified backup file")
+    backup.add_argument("--out", type=Path, required=True)
+    restore = _command(commands, "restore", _restore, "replace the store with a backup (its passphrase)")
+    restore.add_argument("file", type=Path)
+
+    key = commands.add_parser("key", help="passphrase and key changes")
+    key_commands = key.add_subparsers(title="key commands", metavar="ACTION", required=True)
+    _command(key_commands, "change-passphrase", _change_passphrase,
+             f"re-wrap the key under {NEW_PASSPHRASE_ENV}")
+    _command(key_commands, "rekey", _rekey, "give the database a new key")
+
+    demo = _command(commands, "demo", _demo, "headless end-to-end run on a throw-away store")
+    demo.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def _command(group: Any, name: str, handler: Callable[[argparse.Namespace], int | None], help_text: str
+             ) -> argparse.ArgumentParser:
+    sub: argparse.ArgumentParser = group.add_parser(name, help=help_text, description=help_text)
+    sub.set_defaults(handler=handler)
+    return sub
+
+
+def _passphrase(variable: str = PASSPHRASE_ENV, prompt: str = "Passphrase: ") -> str:
+    value = os.environ.get(variable)
+    if value:
+        return value
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    raise UsageProblem(f"disclosure-desk: no passphrase; set {variable} (headless) or run in a terminal")
+
+
+def _open(args: argparse.Namespace) -> Store:
+    from desktop.assessment import attach_rules
+
+    store = unlock_with_passphrase(data_dir(args.data_dir), _passphrase(), KeyVault())
+    attach_rules(store)
+    return store
+
+
+def _init(args: argparse.Namespace) -> int:
+    passphrase = _passphrase()
+    strength = assess(passphrase)
+    if not strength.acceptable:
+        raise UsageProblem(f"disclosure-desk: {PASSPHRASE_ENV}: " + " ".join(strength.problems))
+    vault = KeyVault()
+    store = create_store(data_dir(args.data_dir), passphrase, post_name=args.post_name,
+                         bates_prefix=args.bates_prefix, use_keyring=args.keyring, vault=vault)
+    with_keyring = args.keyring and vault.status().available
+    store.lock()
+    print(f"Created the encrypted store in {store.paths.root} (passphrase strength: {strength.verdict}).")
+    if args.keyring and not with_keyring:
+        print(vault.status().warning)
+    return 0
+
+
+def _request_import(args: argparse.Namespace) -> int:
+    try:
+        request = load_request_file(args.file)
+    except InterchangeError as error:
+        raise UsageProblem(f"{args.file}: {error}") from error
+    store = _open(args)
+    try:
+        request_id = store.repo.add_request(request, source="import")
+        stored = store.repo.get_request(request_id)
+    finally:
+        store.lock()
+    print(json.dumps({"id": request_id, "reference": stored.request.reference, "outcome": stored.outcome}))
+    return 0
+
+
+def _request_export(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        stored = store.repo.get_request(store.repo.request_id_by_reference(args.reference))
+    finally:
+        store.lock()
+    text = request_to_json(stored.request)
+    if args.out:
+        args.out.write_text(text, "utf-8")
+        print(f"Wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _request_list(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        query = RequestQuery(text=args.search, limit=100_000)
+        rows = store.repo.list_requests(query)
+    finally:
+        store.lock()
+    if args.json:
+        for row in rows:
+            print(json.dumps(row.__dict__, ensure_ascii=False))
+        return 0
+    print(f"{'REFERENCE':<18} {'CTRY':<4} {'RECEIVED':<10} {'NEEDED BY':<10} {'OUTCOME':<12} AUTHORITY")
+    for row in rows:
+        print(f"{row.reference:<18} {row.country:<4} {row.received_on or '':<10} {row.needed_by or '':<10} "
+              f"{row.outcome or '':<12} {row.authority}")
+    print(f"{len(rows)} request(s)")
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        report = store.repo.verify_audit()
+    finally:
+        store.lock()
+    if report.ok:
+        print(f"Audit log intact: {report.entries} entries, every link checks.")
+        return 0
+    print(f"Audit log BROKEN at entry {report.broken_at}: {report.problem}. "
+          f"{report.entries} entries before it check. Report this to your security officer.")
+    return 1
+
+
+def _store_verify(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        problems = store.verify_integrity()
+    finally:
+        store.lock()
+    if not problems:
+        print(f"{store.paths.db}: every page's HMAC and the database structure check.")
+        return 0
+    print(f"{store.paths.db} is damaged: " + "; ".join(problems[:5]) +
+          ". Restore from your latest backup (disclosure-desk restore FILE).")
+    return 1
+
+
+def _backup(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        info = write_backup(store, args.out)
+    finally:
+        store.lock()
+    print(json.dumps({"backup": str(info.path), "size": info.size, "sha256": info.sha256, "verified": True}))
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    root = data_dir(args.data_dir)
+    kept = restore_backup(args.file, root, _passphrase(), KeyVault())
+    print(f"Restored {args.file} into {root}." + (f" The replaced store was kept in {kept}." if kept else ""))
+    return 0
+
+
+def _change_passphrase(args: argparse.Namespace) -> int:
+    old = _passphrase()
+    new = _passphrase(NEW_PASSPHRASE_ENV, "New passphrase: ")
+    store = _open(args)
+    try:
+        store.change_passphrase(old, new)
+    finally:
+        store.lock()
+    print("Passphrase changed. Use the new one from now on; backups made before keep the old one.")
+    return 0
+
+
+def _rekey(args: argparse.Namespace) -> int:
+    passphrase = _passphrase()
+    store = _open(args)
+    try:
+        store.rekey(passphrase)
+    finally:
+        store.lock()
+    print("The database has a new key. Make a new backup: older backups keep the old key and passphrase.")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    print("disclosure-desk demo: not yet — it arrives with the packet and accounting issues.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

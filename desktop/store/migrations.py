@@ -1,0 +1,112 @@
+"""Numbered SQL migrations (`db/migrations/NNNN_name.sql`), applied in order in one transaction (SPEC S7).
+
+A store that already has data is copied (encrypted, verified) before it is upgraded. An applied migration whose
+file has changed is refused: migrations only add files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from desktop.paths import migrations_dir
+from desktop.store.sqlcipher import Connection
+
+_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+def available(folder: Path | None = None) -> list[Migration]:
+    folder = folder or migrations_dir()
+    found = []
+    for path in sorted(folder.glob("*.sql")):
+        match = _NAME.fullmatch(path.name)
+        if not match:
+            raise MigrationError(f"{path.name} is not named NNNN_name.sql")
+        found.append(Migration(int(match.group(1)), match.group(2), path.read_text("utf-8")))
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise MigrationError(f"migrations must be numbered 1, 2, 3... without gaps; found {versions}")
+    return found
+
+
+def applied(conn: Connection) -> dict[int, str]:
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ).fetchone()
+    if not has_table:
+        return {}
+    return {version: digest for version, digest in conn.execute("SELECT version, sha256 FROM schema_migrations")}
+
+
+def pending(conn: Connection, migrations: list[Migration]) -> list[Migration]:
+    done = applied(conn)
+    newest_known = migrations[-1].version if migrations else 0
+    if done and max(done) > newest_known:
+        raise MigrationError(
+            f"This store was written by a newer Disclosure Desk (schema {max(done)}, this program knows "
+            f"{newest_known}). Install the newer version; the store was not changed."
+        )
+    for migration in migrations:
+        if migration.version in done and done[migration.version] != migration.sha256:
+            raise MigrationError(
+                f"Migration {migration.version:04d}_{migration.name}.sql differs from the one applied to this store; "
+                "migrations are never edited once released. Reinstall the program."
+            )
+    return [m for m in migrations if m.version not in done]
+
+
+def migrate(
+    conn: Connection, migrations: list[Migration] | None = None, backup: Callable[[int], None] | None = None
+) -> list[int]:
+    """Applies what is pending in one transaction; calls `backup(current_version)` first if the store has data."""
+    migrations = available() if migrations is None else migrations
+    todo = pending(conn, migrations)
+    if not todo:
+        return []
+    done = applied(conn)
+    if done and backup is not None:
+        backup(max(done))
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    script = ["BEGIN IMMEDIATE;", _LEDGER]
+    for migration in todo:
+        script.append(migration.sql)
+        script.append(
+            "INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES "
+            f"({migration.version}, '{migration.name}', '{migration.sha256}', '{now}');"
+        )
+    script.append(f"PRAGMA user_version = {todo[-1].version};")
+    script.append("COMMIT;")
+    try:
+        conn.executescript("\n".join(script))
+    except Exception:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return [m.version for m in todo]
+
+
+_LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+) STRICT;"""

@@ -1,0 +1,425 @@
+"""The one place that changes the store (SPEC S6, STYLE.md 5).
+
+Every public method that writes runs one transaction that also appends the audit entry, so a change and its
+record commit together or not at all; one user action is one transaction (nothing half-done after a crash).
+SQL stays in this package; callers get and give domain values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from desktop.requests.model import COORDINATION_ITEMS, Coordination, Request, Subject, SubjectStatus
+from desktop.store import audit
+from desktop.store.errors import ConflictError, NotFoundError
+from desktop.store.request_rows import from_row, request_columns, to_row
+from desktop.store.sqlcipher import Connection
+
+# What the rules say of a request, cached with it for the list: (outcome, step). Supplied by the rules package.
+Assessor = Callable[[Request], tuple[str | None, int | None]]
+
+SETTING_DEFAULTS = {
+    "post_name": "",
+    "bates_prefix": "",
+    "idle_lock_minutes": "10",
+}
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    id: int
+    request: Request
+    status: str
+    outcome: str | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One line of the request list (SPEC section 8)."""
+
+    id: int
+    reference: str
+    authority: str
+    country: str
+    received_on: str | None
+    needed_by: str | None
+    outcome: str | None
+    step: int | None
+    status: str
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    text: str = ""  # full-text search over request facts (FTS5)
+    outcome: str | None = None
+    country: str | None = None
+    due_within_days: int | None = None  # needed_by on or before today + N (overdue included)
+    overdue_only: bool = False
+    today: date | None = None
+    order_by: str = "received_on"
+    descending: bool = True
+    limit: int = 200
+    offset: int = 0
+
+
+_ORDERABLE = {
+    "reference": "r.reference",
+    "authority": "r.requesting_authority_name",
+    "country": "r.requesting_authority_country",
+    "received_on": "r.received_on",
+    "needed_by": "r.needed_by",
+    "outcome": "r.outcome",
+    "step": "r.step",
+    "status": "r.status",
+}
+
+
+@dataclass
+class Tx:
+    """One open write transaction: the connection, and the audit entry's subject, settable once it exists."""
+
+    conn: Connection
+    entity_id: str | int | None
+    detail: dict[str, Any]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Repository:
+    def __init__(self, conn: Connection, actor: str, assess: Assessor | None = None) -> None:
+        self._conn = conn
+        self._actor = actor
+        self._assess = assess
+        self._lock = threading.RLock()
+
+    @property
+    def actor(self) -> str:
+        return self._actor
+
+    def set_assessor(self, assess: Assessor | None) -> None:
+        self._assess = assess
+
+    @contextmanager
+    def transaction(
+        self, action: str, entity: str, entity_id: str | int | None = None, detail: dict[str, Any] | None = None
+    ) -> Iterator[Tx]:
+        """BEGIN IMMEDIATE ... audit entry ... COMMIT; any exception rolls the whole action back."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                tx = Tx(self._conn, entity_id, dict(detail or {}))
+                yield tx
+                audit.append(self._conn, self._actor, action, entity, tx.entity_id, tx.detail)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._lock:
+            yield self._conn
+
+    # Settings -----------------------------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, str]:
+        with self._read() as conn:
+            stored = dict(conn.execute("SELECT key, value FROM settings").fetchall())
+        return {**SETTING_DEFAULTS, **stored}
+
+    def setting(self, key: str) -> str:
+        return self.settings().get(key, "")
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        with self.transaction("settings.update", "settings", None, {"keys": sorted(values)}) as tx:
+            conn = tx.conn
+            conn.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
+
+    # Requests -----------------------------------------------------------------------------------------------
+
+    def add_request(self, request: Request, source: str = "manual") -> int:
+        """Adds a request; an empty reference gets the post's next number. ConflictError on a duplicate reference."""
+        with self._lock:
+            if not request.reference:
+                request = _with_reference(request, self._next_reference())
+            self._refuse_duplicate(request.reference, None)
+            row = to_row(request)
+            outcome, step = self._assessment(request)
+            now = _now()
+            columns = [*row, "outcome", "step", "created_at", "updated_at"]
+            values = [*row.values(), outcome, step, now, now]
+            with self.transaction("request.add", "request", None, {"source": source}) as tx:
+                conn = tx.conn
+                cursor = conn.execute(
+                    f"INSERT INTO requests ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", values
+                )
+                request_id = int(cursor.lastrowid or 0)
+                tx.entity_id = request_id
+                self._write_children(conn, request_id, request)
+                self._index(conn, request_id, request)
+            return request_id
+
+    def update_request(self, request_id: int, request: Request) -> None:
+        with self._lock:
+            before = self.get_request(request_id).request
+            if not request.reference:
+                request = _with_reference(request, before.reference)
+            self._refuse_duplicate(request.reference, request_id)
+            row = to_row(request)
+            outcome, step = self._assessment(request)
+            changed = sorted(k for k, v in row.items() if to_row(before).get(k) != v)
+            if before.subjects != request.subjects:
+                changed.append("subjects")
+            if before.coordination != request.coordination:
+                changed.append("coordination")
+            assignments = ", ".join(f"{column} = ?" for column in row)
+            with self.transaction("request.update", "request", request_id, {"fields": changed}) as tx:
+                conn = tx.conn
+                conn.execute(
+                    f"UPDATE requests SET {assignments}, outcome = ?, step = ?, updated_at = ? WHERE id = ?",
+                    [*row.values(), outcome, step, _now(), request_id],
+                )
+                conn.execute("DELETE FROM subjects WHERE request_id = ?", (request_id,))
+                self._write_children(conn, request_id, request)
+                conn.execute("DELETE FROM requests_fts WHERE rowid = ?", (request_id,))
+                self._index(conn, request_id, request)
+
+    def get_request(self, request_id: int) -> StoredRequest:
+        with self._read() as conn:
+            cursor = conn.execute("SELECT * FROM requests WHERE id = ?", (request_id,))
+            found = cursor.fetchone()
+            if found is None:
+                raise NotFoundError(f"There is no request with id {request_id} in this store.")
+            row = dict(zip([d[0] for d in cursor.description], found, strict=True))
+            subjects = tuple(
+                Subject(name, SubjectStatus(status), identifier)
+                for name, status, identifier in conn.execute(
+                    "SELECT name, status, identifier FROM subjects WHERE request_id = ? ORDER BY position",
+                    (request_id,),
+                )
+            )
+            done = dict(conn.execute("SELECT item, done FROM coordination WHERE request_id = ?", (request_id,)))
+        coordination = Coordination(**{item: bool(done.get(item, 0)) for item in COORDINATION_ITEMS})
+        return StoredRequest(
+            id=request_id,
+            request=from_row(row, subjects, coordination),
+            status=row["status"],
+            outcome=row["outcome"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    def request_id_by_reference(self, reference: str) -> int:
+        with self._read() as conn:
+            found = conn.execute("SELECT id FROM requests WHERE reference = ?", (reference,)).fetchone()
+        if found is None:
+            raise NotFoundError(f"There is no request with reference {reference!r}; 'request list' shows them.")
+        return int(found[0])
+
+    def list_requests(self, query: RequestQuery = RequestQuery()) -> list[RequestRow]:
+        where, params = self._filters(query)
+        order = _ORDERABLE.get(query.order_by, "r.received_on")
+        direction = "DESC" if query.descending else "ASC"
+        sql = (
+            "SELECT r.id, r.reference, r.requesting_authority_name, r.requesting_authority_country, r.received_on, "
+            f"r.needed_by, r.outcome, r.step, r.status FROM requests r {where} "
+            f"ORDER BY {order} IS NULL, {order} {direction}, r.id {direction} LIMIT ? OFFSET ?"
+        )
+        with self._read() as conn:
+            rows = conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
+        return [RequestRow(*row) for row in rows]
+
+    def count_requests(self, query: RequestQuery = RequestQuery()) -> int:
+        where, params = self._filters(query)
+        with self._read() as conn:
+            return int(conn.execute(f"SELECT count(*) FROM requests r {where}", params).fetchone()[0])
+
+    def _filters(self, query: RequestQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if query.text.strip():
+            clauses.append("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)")
+            params.append(_fts_query(query.text))
+        if query.outcome:
+            clauses.append("r.outcome = ?")
+            params.append(query.outcome)
+        if query.country:
+            clauses.append("r.requesting_authority_country = ?")
+            params.append(query.country)
+        today = query.today or date.today()
+        if query.overdue_only:
+            clauses.append("r.needed_by < ? AND r.status = 'open'")
+            params.append(today.isoformat())
+        elif query.due_within_days is not None:
+            clauses.append("r.needed_by <= date(?, ?) AND r.status = 'open'")
+            params += [today.isoformat(), f"+{int(query.due_within_days)} days"]
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _assessment(self, request: Request) -> tuple[str | None, int | None]:
+        return self._assess(request) if self._assess else (None, None)
+
+    def _refuse_duplicate(self, reference: str, own_id: int | None) -> None:
+        with self._read() as conn:
+            found = conn.execute("SELECT id FROM requests WHERE reference = ?", (reference,)).fetchone()
+        if found and found[0] != own_id:
+            raise ConflictError(
+                f"A request with reference {reference!r} is already in the store. Open that one, or give this "
+                "request another reference."
+            )
+
+    def _next_reference(self) -> str:
+        prefix = (self.setting("bates_prefix") or "REQ").upper()
+        year = date.today().year
+        with self._read() as conn:
+            count = conn.execute(
+                "SELECT count(*) FROM requests WHERE reference LIKE ?", (f"{prefix}-{year}-%",)
+            ).fetchone()[0]
+        return f"{prefix}-{year}-{count + 1:04d}"
+
+    def _write_children(self, conn: Connection, request_id: int, request: Request) -> None:
+        conn.executemany(
+            "INSERT INTO subjects (request_id, position, name, status, identifier) VALUES (?, ?, ?, ?, ?)",
+            [(request_id, i, s.name, s.status.value, s.identifier) for i, s in enumerate(request.subjects)],
+        )
+        conn.executemany(
+            "INSERT INTO coordination (request_id, item, done) VALUES (?, ?, ?) "
+            "ON CONFLICT(request_id, item) DO UPDATE SET done = excluded.done",
+            [(request_id, item, int(getattr(request.coordination, item))) for item in COORDINATION_ITEMS],
+        )
+
+    def _index(self, conn: Connection, request_id: int, request: Request) -> None:
+        requester = request.requester
+        conn.execute(
+            "INSERT INTO requests_fts (rowid, reference, authority, requester, information_requested, reason, "
+            "subjects, agreement) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                request_id,
+                request.reference,
+                f"{request.authority_name} {request.country}",
+                f"{requester.name} {requester.email}" if requester else "",
+                request.information_requested,
+                request.reason,
+                " ".join(f"{s.name} {s.identifier}" for s in request.subjects),
+                request.agreement,
+            ),
+        )
+
+    # Coordination records (SPEC C2) -------------------------------------------------------------------------
+
+    def set_coordination(
+        self, request_id: int, item: str, done: bool, who: str = "", done_on: date | None = None,
+        reference: str = "", note: str = "",
+    ) -> None:
+        if item not in COORDINATION_ITEMS:
+            raise ValueError(f"unknown coordination item {item!r}")
+        stored = self.get_request(request_id)
+        request = _with_coordination(stored.request, item, done)
+        outcome, step = self._assessment(request)
+        with self.transaction("coordination.set", "request", request_id, {"item": item, "done": done}) as tx:
+            conn = tx.conn
+            conn.execute(
+                "INSERT INTO coordination (request_id, item, done, who, done_on, reference, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(request_id, item) DO UPDATE SET done = excluded.done, "
+                "who = excluded.who, done_on = excluded.done_on, reference = excluded.reference, note = excluded.note",
+                (request_id, item, int(done), who, done_on.isoformat() if done_on else None, reference, note),
+            )
+            conn.execute(
+                "UPDATE requests SET outcome = ?, step = ?, updated_at = ? WHERE id = ?",
+                (outcome, step, _now(), request_id),
+            )
+
+    def coordination_records(self, request_id: int) -> dict[str, dict[str, Any]]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT item, done, who, done_on, reference, note FROM coordination WHERE request_id = ?",
+                (request_id,),
+            ).fetchall()
+        return {
+            item: {"done": bool(done), "who": who, "done_on": done_on, "reference": ref, "note": note}
+            for item, done, who, done_on, ref, note in rows
+        }
+
+    # Attachments: the original request document (§8.1.1) ---------------------------------------------------
+
+    def add_attachment(self, request_id: int, kind: str, filename: str, media_type: str, content: bytes) -> int:
+        digest = hashlib.sha256(content).hexdigest()
+        detail = {"kind": kind, "sha256": digest, "size": len(content)}
+        with self.transaction("attachment.add", "request", request_id, detail) as tx:
+            conn = tx.conn
+            cursor = conn.execute(
+                "INSERT INTO attachments (request_id, kind, filename, media_type, size, sha256, content, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (request_id, kind, filename, media_type, len(content), digest, content, _now()),
+            )
+            return int(cursor.lastrowid or 0)
+
+    # Drafts: typed input kept across lock, crash and restart ------------------------------------------------
+
+    def save_draft(self, key: str, payload: dict[str, Any]) -> None:
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        with self._read() as conn:
+            found = conn.execute("SELECT payload FROM drafts WHERE key = ?", (key,)).fetchone()
+        if found and found[0] == text:
+            return  # unchanged: no write, no audit entry
+        with self.transaction("draft.save", "draft", key) as tx:
+            conn = tx.conn
+            conn.execute(
+                "INSERT INTO drafts (key, payload, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at",
+                (key, text, _now()),
+            )
+
+    def load_draft(self, key: str) -> dict[str, Any] | None:
+        with self._read() as conn:
+            found = conn.execute("SELECT payload FROM drafts WHERE key = ?", (key,)).fetchone()
+        return json.loads(found[0]) if found else None
+
+    def discard_draft(self, key: str) -> None:
+        if self.load_draft(key) is None:
+            return
+        with self.transaction("draft.discard", "draft", key) as tx:
+            conn = tx.conn
+            conn.execute("DELETE FROM drafts WHERE key = ?", (key,))
+
+    # Audit ----------------------------------------------------------------------------------------------------
+
+    def verify_audit(self) -> audit.AuditReport:
+        with self._read() as conn:
+            return audit.verify(conn)
+
+    def record_event(self, action: str, entity: str, entity_id: str | int | None = None,
+                     detail: dict[str, Any] | None = None) -> None:
+        """An audit entry for an action that changes nothing else in the store (e.g. a backup written)."""
+        with self.transaction(action, entity, entity_id, detail):
+            pass  # the audit entry is the whole change
+
+
+def _with_reference(request: Request, reference: str) -> Request:
+    return replace(request, reference=reference)
+
+
+def _with_coordination(request: Request, item: str, done: bool) -> Request:
+    return replace(request, coordination=replace(request.coordination, **{item: done}))
+
+
+def _fts_query(text: str) -> str:
+    """Each word as a quoted prefix term, so user input can never be FTS5 syntax."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+__all__ = ["Repository", "RequestQuery", "RequestRow", "StoredRequest", "request_columns"]

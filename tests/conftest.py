@@ -1,0 +1,82 @@
+"""Shared fixtures: real SQLCipher stores in temp folders; the only fake is the keyring backend (CI has none)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from desktop.store import KdfParams, KeyVault, Store, create_store  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SCENARIOS = SHARED / "scenarios"
+PASSPHRASE = "correct horse battery staple 42"
+# Argon2id at its cheapest: the real cost (about 0.35 s an unlock) is measured in tests/core/test_keyfile.py.
+CHEAP_KDF = KdfParams(time_cost=1, memory_cost_kib=8 * 1024, parallelism=1)
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """An in-memory OS keyring, standing in for Credential Manager / Keychain / Secret Service."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def vault(memory_keyring: MemoryKeyring) -> KeyVault:
+    return KeyVault(memory_keyring)
+
+
+@pytest.fixture
+def no_keyring_vault() -> KeyVault:
+    from keyring.backends import fail
+
+    return KeyVault(fail.Keyring())
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def store(data_dir: Path, vault: KeyVault) -> Iterator[Store]:
+    opened = create_store(data_dir, PASSPHRASE, post_name="Ottawa", bates_prefix="OTT", use_keyring=False,
+                          vault=vault, kdf=CHEAP_KDF)
+    try:
+        yield opened
+    finally:
+        opened.lock()
+
+
+def scenario_paths() -> list[Path]:
+    return sorted(SCENARIOS.glob("*.request.json"))
