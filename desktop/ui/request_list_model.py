@@ -1,0 +1,117 @@
+"""The request list as a Qt model that fetches pages from the database on demand (SPEC section 8).
+
+Never a QStandardItemModel filled up front: with 20,000 requests only the rows the view asks for are read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from desktop.store import Repository, RequestQuery, RequestRow
+
+PAGE = 200
+Index = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    REFERENCE = 0
+    AUTHORITY = 1
+    COUNTRY = 2
+    RECEIVED = 3
+    NEEDED_BY = 4
+    OUTCOME = 5
+    STEP = 6
+
+
+HEADERS = {
+    Column.REFERENCE: ("Reference", "reference"),
+    Column.AUTHORITY: ("Authority", "authority"),
+    Column.COUNTRY: ("Country", "country"),
+    Column.RECEIVED: ("Received", "received_on"),
+    Column.NEEDED_BY: ("Needed by", "needed_by"),
+    Column.OUTCOME: ("Outcome", "outcome"),
+    Column.STEP: ("Step", "step"),
+}
+
+REQUEST_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class RequestListModel(QAbstractTableModel):
+    def __init__(self, repo: Repository) -> None:
+        super().__init__()
+        self._repo = repo
+        self._query = RequestQuery(limit=PAGE)
+        self._rows: list[RequestRow] = []
+        self._total = 0
+        self.reload()
+
+    @property
+    def query(self) -> RequestQuery:
+        return self._query
+
+    def set_query(self, query: RequestQuery) -> None:
+        self._query = replace(query, limit=PAGE, offset=0)
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._total = self._repo.count_requests(self._query)
+        self._rows = self._repo.list_requests(replace(self._query, offset=0))
+        self.endResetModel()
+
+    def clear(self) -> None:
+        """Forget every row (on lock): nothing of the requests stays in memory for the view to show."""
+        self.beginResetModel()
+        self._rows, self._total = [], 0
+        self.endResetModel()
+
+    def total(self) -> int:
+        return self._total
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(Column)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802
+        if parent.isValid():
+            return
+        more = self._repo.list_requests(replace(self._query, offset=len(self._rows)))
+        if not more:
+            self._total = len(self._rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == REQUEST_ID_ROLE:
+            return row.id
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            value = getattr(row, HEADERS[Column(index.column())][1])
+            return "" if value is None else str(value).replace("_", " ")
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+                   ) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[Column(section)][0]
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = HEADERS[Column(column)][1]
+        self.set_query(replace(self._query, order_by=key, descending=order == Qt.SortOrder.DescendingOrder))
+
+    def request_id(self, row: int) -> int | None:
+        return self._rows[row].id if 0 <= row < len(self._rows) else None

@@ -1,0 +1,98 @@
+"""The unlock screen (SPEC S3-S4): the keyring first when the store keeps its key there, else the passphrase."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from desktop.jobs import JobControl
+from desktop.store import (
+    KeyringUnavailableError,
+    KeyVault,
+    Store,
+    StoreError,
+    TooManyAttemptsError,
+    keyring_enabled,
+    unlock_with_keyring,
+    unlock_with_passphrase,
+)
+from desktop.ui.operations import run_job
+
+
+class UnlockPage(QWidget):
+    unlocked = Signal(object)  # the open Store
+
+    def __init__(self, data_dir: Path, vault: KeyVault, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._data_dir, self._vault = data_dir, vault
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(QLabel("<h2>Disclosure Desk is locked</h2>"))
+        self.where = QLabel(f"Store: {data_dir}")
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("Passphrase")
+        self.passphrase.setAccessibleName("Passphrase")
+        self.unlock_button = QPushButton("&Unlock")
+        self.unlock_button.setAccessibleName("Unlock")
+        self.unlock_button.setDefault(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Unlock message")
+        for widget in (self.where, self.passphrase, self.unlock_button, self.message):
+            layout.addWidget(widget)
+        layout.addStretch(2)
+        self.passphrase.returnPressed.connect(self.submit)
+        self.unlock_button.clicked.connect(self.submit)
+        self.passphrase.setFocus()
+
+    def try_keyring(self) -> None:
+        """Unlocks without typing when the key is in the keyring; says why not otherwise."""
+        if not keyring_enabled(self._data_dir):
+            return
+        try:
+            store = unlock_with_keyring(self._data_dir, self._vault)
+        except KeyringUnavailableError as error:
+            self.message.setText(str(error))
+            return
+        except StoreError as error:
+            self.message.setText(str(error))
+            return
+        self.unlocked.emit(store)
+
+    def submit(self) -> None:
+        text = self.passphrase.text()
+        if not text:
+            self.message.setText("Type your passphrase, then press Enter.")
+            return
+        self._busy(True)
+        self.message.setText("Unlocking…")
+
+        def work(_control: JobControl) -> Store:
+            return unlock_with_passphrase(self._data_dir, text, self._vault)
+
+        run_job(self, work, self._done, self._failed)
+
+    def _done(self, store: Store) -> None:
+        self.passphrase.clear()
+        self.message.clear()
+        self._busy(False)
+        self.unlocked.emit(store)
+
+    def _failed(self, error: BaseException) -> None:
+        self.passphrase.selectAll()
+        self.message.setText(str(error) if isinstance(error, StoreError) else f"Could not unlock: {error}")
+        if isinstance(error, TooManyAttemptsError):
+            self.unlock_button.setEnabled(False)
+            self.passphrase.setEnabled(False)
+            QTimer.singleShot(int(error.wait_seconds * 1000) + 100, lambda: self._busy(False))
+            return
+        self._busy(False)
+
+    def _busy(self, busy: bool) -> None:
+        self.unlock_button.setEnabled(not busy)
+        self.passphrase.setEnabled(not busy)
+        if not busy:
+            self.passphrase.setFocus()
