@@ -22,7 +22,6 @@ from desktop.paths import data_dir
 from desktop.requests import InterchangeError, load_request_file, request_to_json
 from desktop.store import (
     KeyVault,
-    NotFoundError,
     RequestQuery,
     Store,
     StoreError,

@@ -56,7 +56,8 @@ def parse_request_bytes(raw: bytes) -> Request:
     except UnicodeDecodeError as exc:
         raise InterchangeError("(file)", "is not UTF-8 text; save it as UTF-8 JSON") from exc
     except json.JSONDecodeError as exc:
-        raise InterchangeError("(file)", f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise InterchangeError("(file)", f"is not valid JSON ({where}: {exc.msg})") from exc
     return parse_request(document)
 
 

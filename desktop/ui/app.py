@@ -45,7 +45,9 @@ class AppWindow(QMainWindow):
             self.stack.setCurrentWidget(self.first_run_holder)
         self.idle = IdleWatcher(idle_ms or 10 * MINUTE_MS, self)
         self.idle.idle.connect(self.lock)
-        QApplication.instance().installEventFilter(self.idle)
+        app = QApplication.instance()
+        assert app is not None, "AppWindow needs a QApplication"
+        app.installEventFilter(self.idle)
         self._menus()
 
     def _menus(self) -> None:
@@ -53,7 +55,7 @@ class AppWindow(QMainWindow):
         self.lock_action = QAction("&Lock now", self, shortcut=QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock)
         self.lock_action.setEnabled(False)
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
         menu.addAction(self.lock_action)
         menu.addAction(quit_action)

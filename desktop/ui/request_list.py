@@ -47,7 +47,8 @@ class RequestListPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         for column in Column:
-            mode = QHeaderView.ResizeMode.Stretch if column is Column.AUTHORITY else QHeaderView.ResizeMode.ResizeToContents
+            fit = QHeaderView.ResizeMode.ResizeToContents
+            mode = QHeaderView.ResizeMode.Stretch if column is Column.AUTHORITY else fit
             header.setSectionResizeMode(column, mode)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)

@@ -15,6 +15,7 @@ from desktop.store import Repository, RequestQuery, RequestRow
 
 PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()  # Qt's "no parent"; a shared default is safe because it is never mutated
 
 
 class Column(IntEnum):
@@ -72,16 +73,16 @@ class RequestListModel(QAbstractTableModel):
     def total(self) -> int:
         return self._total
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(Column)
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802
+    def canFetchMore(self, parent: Index = _ROOT) -> bool:  # noqa: N802
         return not parent.isValid() and len(self._rows) < self._total
 
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802
+    def fetchMore(self, parent: Index = _ROOT) -> None:  # noqa: N802
         if parent.isValid():
             return
         more = self._repo.list_requests(replace(self._query, offset=len(self._rows)))
