@@ -23,7 +23,7 @@ demo: system-deps $(STAMP)
 	$(VENV)/bin/disclosure-desk demo --out $(or $(OUT),out/demo)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check desktop tests bench
+	$(VENV)/bin/ruff check desktop tests bench scripts
 	$(VENV)/bin/mypy
 
 unit: $(STAMP)

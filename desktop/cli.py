@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--bates-prefix", required=True, help='the Bates prefix, e.g. "OTT"')
     init.add_argument("--keyring", action="store_true", help="also keep the key in the OS keyring")
 
+    check = _command(commands, "check", _check, "run the directive's rules on a request file; JSON out")
+    check.add_argument("file", type=Path)
+
     request = commands.add_parser("request", help="requests in and out of the store (interchange JSON v1)")
     request_commands = request.add_subparsers(title="request commands", metavar="ACTION", required=True)
     imp = _command(request_commands, "import", _request_import, "import one request file")
@@ -143,6 +146,18 @@ def _init(args: argparse.Namespace) -> int:
     print(f"Created the encrypted store in {store.paths.root} (passphrase strength: {strength.verdict}).")
     if args.keyring and not with_keyring:
         print(vault.status().warning)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Rules only, no store: exit 0 whatever the outcome (SPEC section 7)."""
+    from desktop.rules import evaluate
+
+    try:
+        request = load_request_file(args.file)
+    except InterchangeError as error:
+        raise UsageProblem(f"{args.file}: {error}") from error
+    print(json.dumps(evaluate(request).to_json(), indent=2, ensure_ascii=False))
     return 0
 
 
