@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop.store import keyfile as kf
-from desktop.store.errors import StoreDamagedError, StoreError
+from desktop.store.errors import KeyFileDamagedError, StoreDamagedError, StoreError
 from desktop.store.fileio import atomic_write_bytes, fsync_directory
-from desktop.store.sqlcipher import integrity_problems
+from desktop.store.sqlcipher import DatabaseError, integrity_problems
 from desktop.store.store import Store, StorePaths
 from desktop.store.vault import KeyVault
 
@@ -50,7 +50,13 @@ def write_backup(store: Store, out: Path) -> BackupInfo:
     staging = out.with_name(f".{out.name}.{os.getpid()}.partial")
     try:
         work.unlink(missing_ok=True)
-        store.export_encrypted_copy(work)
+        try:
+            store.export_encrypted_copy(work)
+        except DatabaseError as exc:
+            raise BackupError(
+                f"The store could not be copied ({exc}): it is probably damaged. Nothing was written to {out}. "
+                "Run 'disclosure-desk store verify', and restore from your latest good backup."
+            ) from exc
         problems = store.copy_problems(work)
         if problems:
             raise BackupError(f"The backup copy failed its check ({problems[0]}); nothing was written to {out}.")
@@ -91,6 +97,10 @@ def restore_backup(backup: Path, root: Path, passphrase_text: str, vault: KeyVau
         atomic_write_bytes(staged_keyfile, keyfile_bytes)
         try:
             keyfile = kf.read_keyfile(staged_keyfile)
+            kf.require_intact(staged_keyfile)  # damage inside it is not a wrong passphrase
+        except KeyFileDamagedError as exc:
+            raise BackupError(f"{backup} is damaged (its key file cannot be used); the current store was left as it "
+                              "was.") from exc
         finally:
             staged_keyfile.unlink(missing_ok=True)
         if keyfile.store_id != manifest.get("store_id"):
@@ -136,17 +146,40 @@ def _extract(backup: Path, staged_db: Path) -> tuple[bytes, dict[str, object]]:
     return keyfile_bytes, manifest
 
 
+# SQLite's companions of a database file. After a crash the rollback journal holds the undo of a half-written
+# transaction: it belongs to the database it was written for, and played over another one it would damage it.
+COMPANIONS = ("-journal", "-wal", "-shm")
+
+
 def _set_aside(paths: StorePaths) -> Path | None:
+    companions = [paths.db.with_name(paths.db.name + suffix) for suffix in COMPANIONS]
+    present = [path for path in companions if path.exists()]
     if not paths.db.exists():
+        if present:  # left without their database (never deleted, but never left beside the restored one)
+            orphans = _new_folder(paths, "orphaned-by-restore")
+            for path in present:
+                os.replace(path, orphans / path.name)
         return None
-    paths.backups.mkdir(exist_ok=True, mode=0o700)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept = paths.backups / f"replaced-by-restore-{stamp}"
-    kept.mkdir(mode=0o700)
+    kept = _new_folder(paths, "replaced-by-restore")
     os.replace(paths.db, kept / paths.db.name)
+    for path in present:
+        os.replace(path, kept / path.name)
     if paths.keyfile.exists():
         shutil.copy2(paths.keyfile, kept / paths.keyfile.name)
     return kept
+
+
+def _new_folder(paths: StorePaths, prefix: str) -> Path:
+    paths.backups.mkdir(exist_ok=True, mode=0o700)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for attempt in range(1, 1000):
+        folder = paths.backups / (f"{prefix}-{stamp}" + (f"-{attempt}" if attempt > 1 else ""))
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # another restore in the same second
+        return folder
+    raise BackupError(f"Too many folders named {prefix}-{stamp} in {paths.backups}; nothing was changed.")
 
 
 def _verify_archive(path: Path, digest: str) -> None:

@@ -3,7 +3,9 @@
 Argon2id turns the passphrase into a key-encryption key; AES-256-GCM wraps the database key with the file's
 identity as associated data, so a swapped or edited field fails to unwrap. The parameters live in the file, so
 they can be raised later without losing old files. During a rekey the file holds the new key as `pending`
-beside the current one: at every moment one of them opens the database (SPEC S3, issue 2).
+beside the current one: at every moment one of them opens the database (SPEC S3, issue 2). A SHA-256 checksum
+of the other fields (no secret: it guards against damage, not an attacker, whom the AES-GCM tag stops) lets a
+damaged file be told apart from a wrong passphrase (SPEC S4).
 """
 
 from __future__ import annotations
@@ -140,7 +142,28 @@ def _aad(store_id: str, kid: str) -> bytes:
 
 def write_keyfile(path: Path, keyfile: KeyFile) -> None:
     """Replaces the file atomically: a crash leaves either the old or the new file whole."""
-    atomic_write_bytes(path, (json.dumps(_to_json(keyfile), indent=2) + "\n").encode("utf-8"))
+    document = _to_json(keyfile)
+    document["checksum"] = _checksum(document)
+    atomic_write_bytes(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
+
+
+def require_intact(path: Path) -> None:
+    """KeyFileDamagedError when the file's checksum does not match its contents (a byte changed since it was
+    written), so that damage is not reported as a wrong passphrase. Files written before the checksum pass."""
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+        recorded = document.pop("checksum", None) if isinstance(document, dict) else None
+    except FileNotFoundError as exc:
+        raise KeyFileDamagedError(path, "it is missing") from exc
+    except (OSError, ValueError) as exc:
+        raise KeyFileDamagedError(path, f"it cannot be read ({type(exc).__name__})") from exc
+    if recorded is not None and recorded != _checksum(document):
+        raise KeyFileDamagedError(path, "its contents no longer match their checksum (the file has changed)")
+
+
+def _checksum(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def read_keyfile(path: Path) -> KeyFile:

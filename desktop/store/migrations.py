@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop.paths import migrations_dir
-from desktop.store.sqlcipher import Connection
+from desktop.store.errors import StoreError
+from desktop.store.sqlcipher import Connection, DatabaseError
 
 _NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 
@@ -30,8 +31,8 @@ class Migration:
         return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
 
 
-class MigrationError(RuntimeError):
-    pass
+class MigrationError(StoreError):
+    """A store the program must not upgrade, or an upgrade that failed; a StoreError, so its message is shown."""
 
 
 def available(folder: Path | None = None) -> list[Migration]:
@@ -97,10 +98,16 @@ def migrate(
     script.append("COMMIT;")
     try:
         conn.executescript("\n".join(script))
-    except Exception:
+    except Exception as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise
+        if not isinstance(exc, DatabaseError):
+            raise
+        names = ", ".join(f"{m.version:04d}_{m.name}.sql" for m in todo)
+        raise MigrationError(
+            f"Upgrading the store failed in {names} ({exc}). Nothing was changed: the store is still at schema "
+            f"{max(done) if done else 0}. Reinstall the program, or report this to your system administrator."
+        ) from exc
     return [m.version for m in todo]
 
 

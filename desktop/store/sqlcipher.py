@@ -67,14 +67,23 @@ class WrongKeyError(sqlcipher3.DatabaseError):
 
 def integrity_problems(path: Path, key: bytes) -> list[str]:
     """Runs both checks on a fresh read-only connection; an empty list means the file is sound."""
-    conn = connect(path, key, readonly=True)
     try:
-        problems = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
-        rows = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-        problems += [row for row in rows if row != "ok"]
+        conn = connect(path, key, readonly=True)
+    except WrongKeyError as exc:
+        return [f"its first page does not decrypt with the key ({exc})"]
+    problems: list[str] = []
+    try:
+        # Each check on its own: a damaged page can make integrity_check fail outright ("SQL logic error"), and
+        # the HMAC check's report of which page it is must not be lost with it.
+        try:
+            problems += [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
+        except sqlcipher3.DatabaseError as exc:
+            problems.append(f"the page check could not finish ({exc})")
+        try:
+            problems += [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        except sqlcipher3.DatabaseError as exc:
+            problems.append(f"the structure check could not finish ({exc})")
         return problems
-    except sqlcipher3.DatabaseError as exc:
-        return [str(exc)]
     finally:
         conn.close()
 

@@ -207,6 +207,7 @@ def unlock_with_passphrase(
     throttle = _Throttle(paths.throttle)
     throttle.check()
     keyfile = kf.read_keyfile(paths.keyfile)
+    kf.require_intact(paths.keyfile)  # a damaged file is named as such, not taken for a wrong passphrase
     try:
         current, pending = kf.unwrap(keyfile, passphrase_text)
     except WrongPassphraseError:
@@ -234,7 +235,17 @@ def unlock_with_keyring(
             f"The store key is no longer in the system keyring ({keyfile.keyring.backend}), or the keyring is "
             "locked. Enter your passphrase: the store opens with it, and the key is put back in the keyring."
         )
-    return _open(paths, _settle_rekey(paths, keyfile, key, None), vault, migrations_list)
+    try:
+        settled = _settle_rekey(paths, keyfile, key, None)
+    except StoreDamagedError:
+        if keyfile.pending is None:
+            raise
+        # A rekey was cut short after the database took the new key: only the key file (the passphrase) has it.
+        raise KeyringUnavailableError(
+            "A change of the store key was interrupted, and the system keyring still holds the old key. Enter your "
+            "passphrase: the store opens with it, the change is completed, and the new key is put in the keyring."
+        ) from None
+    return _open(paths, settled, vault, migrations_list)
 
 
 def keyring_enabled(root: Path) -> bool:
