@@ -46,8 +46,21 @@ def main(out: Path) -> None:
         window.show()
         shoot(app, window, out / "unlock.png")
         window._enter(unlock_with_passphrase(data, PASSPHRASE, KeyVault()))
-        window.workspace.editor.open_request(1)
+        workspace = window.workspace
+        assert workspace is not None
+        workspace.open_request(3)
+        workspace.assess_now()
         shoot(app, window, out / "requests.png")
+        workspace.editor.focus_field("reduced_to_writing_on")
+        shoot(app, window, out / "editor-checklist.png")
+        workspace.tabs.setCurrentWidget(workspace.coordination)
+        shoot(app, window, out / "coordination.png")
+        dialog = window.open_registries()
+        assert dialog is not None
+        for _ in range(5):
+            app.processEvents()
+        dialog.grab().save(str(out / "registries.png"))
+        dialog.close()
         window.close()
 
 

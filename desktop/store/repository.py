@@ -58,6 +58,26 @@ class RequestRow:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    id: int
+    kind: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    added_at: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class RequestQuery:
     text: str = ""  # full-text search over request facts (FTS5)
     outcome: str | None = None
@@ -90,6 +110,11 @@ class Tx:
     conn: Connection
     entity_id: str | int | None
     detail: dict[str, Any]
+
+
+def now_text() -> str:
+    """The store's timestamp format (UTC, ISO 8601, seconds)."""
+    return _now()
 
 
 def _now() -> str:
@@ -131,6 +156,10 @@ class Repository:
         with self._lock:
             yield self._conn
 
+    def read(self) -> Any:
+        """A read-only use of the connection for the store package's other modules (registries, packets)."""
+        return self._read()
+
     # Settings -----------------------------------------------------------------------------------------------
 
     def settings(self) -> dict[str, str]:
@@ -157,11 +186,12 @@ class Repository:
             if not request.reference:
                 request = _with_reference(request, self._next_reference())
             self._refuse_duplicate(request.reference, None)
+            request, links = self._linked(request)
             row = to_row(request)
             outcome, step = self._assessment(request)
             now = _now()
-            columns = [*row, "outcome", "step", "created_at", "updated_at"]
-            values = [*row.values(), outcome, step, now, now]
+            columns = [*row, *links, "outcome", "step", "created_at", "updated_at"]
+            values = [*row.values(), *links.values(), outcome, step, now, now]
             with self.transaction("request.add", "request", None, {"source": source}) as tx:
                 conn = tx.conn
                 cursor = conn.execute(
@@ -179,40 +209,73 @@ class Repository:
             if not request.reference:
                 request = _with_reference(request, before.reference)
             self._refuse_duplicate(request.reference, request_id)
-            row = to_row(request)
-            outcome, step = self._assessment(request)
-            changed = sorted(k for k, v in row.items() if to_row(before).get(k) != v)
+            request, links = self._linked(request)
+            changed = sorted(k for k, v in to_row(request).items() if to_row(before).get(k) != v)
             if before.subjects != request.subjects:
                 changed.append("subjects")
             if before.coordination != request.coordination:
                 changed.append("coordination")
-            assignments = ", ".join(f"{column} = ?" for column in row)
             with self.transaction("request.update", "request", request_id, {"fields": changed}) as tx:
-                conn = tx.conn
-                conn.execute(
-                    f"UPDATE requests SET {assignments}, outcome = ?, step = ?, updated_at = ? WHERE id = ?",
-                    [*row.values(), outcome, step, _now(), request_id],
-                )
-                conn.execute("DELETE FROM subjects WHERE request_id = ?", (request_id,))
-                self._write_children(conn, request_id, request)
-                conn.execute("DELETE FROM requests_fts WHERE rowid = ?", (request_id,))
-                self._index(conn, request_id, request)
+                self._write_request(tx.conn, request_id, request, links)
+
+    def _write_request(self, conn: Connection, request_id: int, request: Request, links: dict[str, Any]) -> None:
+        row = to_row(request)
+        outcome, step = self._assessment(request)
+        assignments = ", ".join(f"{column} = ?" for column in [*row, *links])
+        conn.execute(
+            f"UPDATE requests SET {assignments}, outcome = ?, step = ?, updated_at = ? WHERE id = ?",
+            [*row.values(), *links.values(), outcome, step, _now(), request_id],
+        )
+        self._write_children(conn, request_id, request)
+        conn.execute("DELETE FROM requests_fts WHERE rowid = ?", (request_id,))
+        self._index(conn, request_id, request)
+
+    def reassess_in(self, conn: Connection, request_id: int, change: Callable[[Request], Request],
+                    **links: Any) -> None:
+        """Inside a caller's transaction: change a stored request and recompute what the rules say of it."""
+        request = change(self._load(conn, request_id).request)
+        self._write_request(conn, request_id, request, links)
+
+    def _linked(self, request: Request) -> tuple[Request, dict[str, Any]]:
+        """Links the registries' entries a request names; the registry's standing wins (§7.3.1.2)."""
+        authority = request.requesting_authority
+        with self._read() as conn:
+            found = conn.execute(
+                "SELECT id, violated_assurances FROM authorities WHERE name = ? COLLATE NOCASE AND country = ?",
+                (authority.name.strip(), authority.country),
+            ).fetchone() if authority and authority.name.strip() else None
+            agreement = conn.execute("SELECT id FROM agreements WHERE title = ?", (request.agreement,)).fetchone()
+            official = request.disclosing_official
+            known = conn.execute(
+                "SELECT id FROM officials WHERE name = ? COLLATE NOCASE", (official.name.strip(),)
+            ).fetchone() if official and official.name.strip() else None
+        if found and found[1] and authority and not authority.violated_assurances:
+            request = replace(request, requesting_authority=replace(authority, violated_assurances=True))
+        links = {
+            "authority_id": found[0] if found else None,
+            "agreement_id": agreement[0] if agreement and request.agreement else None,
+            "official_id": known[0] if known else None,
+        }
+        return request, links
 
     def get_request(self, request_id: int) -> StoredRequest:
         with self._read() as conn:
-            cursor = conn.execute("SELECT * FROM requests WHERE id = ?", (request_id,))
-            found = cursor.fetchone()
-            if found is None:
-                raise NotFoundError(f"There is no request with id {request_id} in this store.")
-            row = dict(zip([d[0] for d in cursor.description], found, strict=True))
-            subjects = tuple(
-                Subject(name, SubjectStatus(status), identifier)
-                for name, status, identifier in conn.execute(
-                    "SELECT name, status, identifier FROM subjects WHERE request_id = ? ORDER BY position",
-                    (request_id,),
-                )
+            return self._load(conn, request_id)
+
+    def _load(self, conn: Connection, request_id: int) -> StoredRequest:
+        cursor = conn.execute("SELECT * FROM requests WHERE id = ?", (request_id,))
+        found = cursor.fetchone()
+        if found is None:
+            raise NotFoundError(f"There is no request with id {request_id} in this store.")
+        row = dict(zip([d[0] for d in cursor.description], found, strict=True))
+        subjects = tuple(
+            Subject(name, SubjectStatus(status), identifier)
+            for name, status, identifier in conn.execute(
+                "SELECT name, status, identifier FROM subjects WHERE request_id = ? ORDER BY position",
+                (request_id,),
             )
-            done = dict(conn.execute("SELECT item, done FROM coordination WHERE request_id = ?", (request_id,)))
+        )
+        done = dict(conn.execute("SELECT item, done FROM coordination WHERE request_id = ?", (request_id,)))
         coordination = Coordination(**{item: bool(done.get(item, 0)) for item in COORDINATION_ITEMS})
         return StoredRequest(
             id=request_id,
@@ -247,6 +310,14 @@ class Repository:
         where, params = self._filters(query)
         with self._read() as conn:
             return int(conn.execute(f"SELECT count(*) FROM requests r {where}", params).fetchone()[0])
+
+    def request_countries(self) -> list[str]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT requesting_authority_country FROM requests WHERE requesting_authority_country <> '' "
+                "ORDER BY 1"
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def _filters(self, query: RequestQuery) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -291,10 +362,14 @@ class Repository:
         return f"{prefix}-{year}-{count + 1:04d}"
 
     def _write_children(self, conn: Connection, request_id: int, request: Request) -> None:
+        # Updated in place by position, so the records linked to a subject keep their link (DHS-191, SPEC A1).
         conn.executemany(
-            "INSERT INTO subjects (request_id, position, name, status, identifier) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO subjects (request_id, position, name, status, identifier) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(request_id, position) DO UPDATE SET name = excluded.name, status = excluded.status, "
+            "identifier = excluded.identifier",
             [(request_id, i, s.name, s.status.value, s.identifier) for i, s in enumerate(request.subjects)],
         )
+        conn.execute("DELETE FROM subjects WHERE request_id = ? AND position >= ?", (request_id, len(request.subjects)))
         conn.executemany(
             "INSERT INTO coordination (request_id, item, done) VALUES (?, ?, ?) "
             "ON CONFLICT(request_id, item) DO UPDATE SET done = excluded.done",
@@ -367,6 +442,21 @@ class Repository:
             )
             return int(cursor.lastrowid or 0)
 
+    def list_attachments(self, request_id: int) -> list[Attachment]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT id, kind, filename, media_type, size, sha256, added_at FROM attachments WHERE request_id = ? "
+                "ORDER BY id", (request_id,),
+            ).fetchall()
+        return [Attachment(*row) for row in rows]
+
+    def attachment_content(self, attachment_id: int) -> bytes:
+        with self._read() as conn:
+            found = conn.execute("SELECT content FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
+        if found is None:
+            raise NotFoundError("That attachment is no longer in the store.")
+        return bytes(found[0])
+
     # Drafts: typed input kept across lock, crash and restart ------------------------------------------------
 
     def save_draft(self, key: str, payload: dict[str, Any]) -> None:
@@ -396,6 +486,15 @@ class Repository:
             conn.execute("DELETE FROM drafts WHERE key = ?", (key,))
 
     # Audit ----------------------------------------------------------------------------------------------------
+
+    def history(self, entity: str, entity_id: int | str) -> list[AuditEntry]:
+        """What the audit log holds about one request (or other entity), oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT seq, at, actor, action, detail FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY seq",
+                (entity, str(entity_id)),
+            ).fetchall()
+        return [AuditEntry(*row) for row in rows]
 
     def verify_audit(self) -> audit.AuditReport:
         with self._read() as conn:

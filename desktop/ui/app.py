@@ -13,6 +13,7 @@ from desktop.assessment import attach_rules
 from desktop.store import KeyVault, Store, StorePaths, create_store
 from desktop.ui.first_run import FirstRunPage, StoreFactory
 from desktop.ui.idle import IdleWatcher
+from desktop.ui.registries import RegistriesDialog
 from desktop.ui.unlock import UnlockPage
 from desktop.ui.widgets import centered
 from desktop.ui.workspace import Workspace
@@ -29,7 +30,7 @@ class AppWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self._idle_override = idle_ms
         self.setWindowTitle("Disclosure Desk")
-        self.resize(1200, 720)  # fits a 1366x768 laptop screen with the taskbar
+        self.resize(1280, 720)  # fits a 1366x768 laptop screen with the taskbar
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.unlock_page = UnlockPage(data_dir, vault)
@@ -59,6 +60,20 @@ class AppWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         menu.addAction(self.lock_action)
         menu.addAction(quit_action)
+        post = self.menuBar().addMenu("&Post")
+        self.registries_action = QAction("&Registries…", self, shortcut=QKeySequence("Ctrl+Shift+R"))
+        self.registries_action.triggered.connect(self.open_registries)
+        self.registries_action.setEnabled(False)
+        post.addAction(self.registries_action)
+
+    def open_registries(self) -> RegistriesDialog | None:
+        if self.store is None or self.workspace is None:
+            return None
+        dialog = RegistriesDialog(self.store.repo, self)
+        dialog.changed.connect(self.workspace.reload_registries)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
 
     def start(self) -> None:
         """Called once shown: unlock without typing when the key is in the keyring."""
@@ -79,6 +94,7 @@ class AppWindow(QMainWindow):
         self.idle.set_timeout_ms(self._idle_override or minutes * MINUTE_MS)
         self.idle.start()
         self.lock_action.setEnabled(True)
+        self.registries_action.setEnabled(True)
         self.setWindowTitle(f"Disclosure Desk — {store.repo.setting('post_name')}")
 
     @property
@@ -99,6 +115,10 @@ class AppWindow(QMainWindow):
         self.store.lock()
         self.store = None
         self.lock_action.setEnabled(False)
+        self.registries_action.setEnabled(False)
+        for dialog in self.findChildren(RegistriesDialog):
+            dialog.close()
+            dialog.deleteLater()
         self.setWindowTitle("Disclosure Desk — locked")
         self.stack.setCurrentWidget(self.unlock_holder)
         self.unlock_page.passphrase.setFocus()

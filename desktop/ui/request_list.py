@@ -7,6 +7,7 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,10 +21,15 @@ from PySide6.QtWidgets import (
 from desktop.store import Repository
 from desktop.ui.request_list_model import Column, RequestListModel
 
+DUE_FILTERS = (("Any date", None), ("Overdue", "overdue"), ("Due within 7 days", 7), ("Due within 30 days", 30))
+OUTCOMES = (("Any outcome", None), ("Blocked", "blocked"), ("Needs action", "needs_action"), ("Ready", "ready"))
+
 
 class RequestListPanel(QWidget):
     request_chosen = Signal(int)
     new_requested = Signal()
+    import_requested = Signal()
+    export_requested = Signal(int)
 
     def __init__(self, repo: Repository, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +40,14 @@ class RequestListPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.new_button = QPushButton("&New request")
         self.new_button.setAccessibleName("New request")
+        self.import_button = QPushButton("&Import JSON…")
+        self.import_button.setAccessibleName("Import a request file")
+        self.export_button = QPushButton("E&xport JSON…")
+        self.export_button.setAccessibleName("Export the selected request")
+        self.outcome_filter = _combo("Filter by outcome", OUTCOMES)
+        self.country_filter = QComboBox()
+        self.country_filter.setAccessibleName("Filter by country")
+        self.due_filter = _combo("Filter by due date", DUE_FILTERS)
         self.count = QLabel()
         self.table = QTableView()
         self.table.setAccessibleName("Requests")
@@ -53,9 +67,17 @@ class RequestListPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.new_button)
+        top.addWidget(self.import_button)
+        top.addWidget(self.export_button)
+        filters = QHBoxLayout()
+        filters.addWidget(self.outcome_filter)
+        filters.addWidget(self.country_filter)
+        filters.addWidget(self.due_filter)
+        filters.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
         self._debounce = QTimer(self, singleShot=True, interval=250)
@@ -64,11 +86,38 @@ class RequestListPanel(QWidget):
         self.table.activated.connect(self._chosen)
         self.table.clicked.connect(self._chosen)
         self.new_button.clicked.connect(self.new_requested)
+        self.import_button.clicked.connect(self.import_requested)
+        self.export_button.clicked.connect(self._export)
+        for combo in (self.outcome_filter, self.country_filter, self.due_filter):
+            combo.activated.connect(lambda _index: self._apply_search())
+        self._fill_countries()
         self._show_count()
 
     def _apply_search(self) -> None:
-        self.model.set_query(replace(self.model.query, text=self.search.text()))
+        due = self.due_filter.currentData()
+        self.model.set_query(replace(
+            self.model.query, text=self.search.text(), outcome=self.outcome_filter.currentData(),
+            country=self.country_filter.currentData(), overdue_only=due == "overdue",
+            due_within_days=due if isinstance(due, int) else None,
+        ))
         self._show_count()
+
+    def _fill_countries(self) -> None:
+        chosen = self.country_filter.currentData()
+        self.country_filter.clear()
+        self.country_filter.addItem("Any country", None)
+        for country in self.model.countries():
+            self.country_filter.addItem(country, country)
+        self.country_filter.setCurrentIndex(max(self.country_filter.findData(chosen), 0))
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.request_id(rows[0].row()) if rows else None
+
+    def _export(self) -> None:
+        request_id = self.selected_id()
+        if request_id is not None:
+            self.export_requested.emit(request_id)
 
     def _chosen(self, index: object) -> None:
         request_id = self.model.request_id(index.row())  # type: ignore[attr-defined]
@@ -77,6 +126,7 @@ class RequestListPanel(QWidget):
 
     def refresh(self) -> None:
         self.model.reload()
+        self._fill_countries()
         self._show_count()
 
     def _show_count(self) -> None:
@@ -84,6 +134,15 @@ class RequestListPanel(QWidget):
         self.count.setText(f"{total} request{'s' if total != 1 else ''}")
 
     def clear(self) -> None:
+        self.country_filter.clear()
         self.search.clear()
         self.model.clear()
         self.count.clear()
+
+
+def _combo(name: str, options: tuple[tuple[str, object], ...]) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    for text, value in options:
+        combo.addItem(text, value)
+    return combo

@@ -6,6 +6,7 @@ Never a QStandardItemModel filled up front: with 20,000 requests only the rows t
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from enum import IntEnum
 from typing import Any
 
@@ -39,6 +40,10 @@ HEADERS = {
 }
 
 REQUEST_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _today() -> str:
+    return date.today().isoformat()
 
 
 class RequestListModel(QAbstractTableModel):
@@ -101,6 +106,8 @@ class RequestListModel(QAbstractTableModel):
             return row.id
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             value = getattr(row, HEADERS[Column(index.column())][1])
+            if index.column() == Column.NEEDED_BY and value and row.status == "open" and value < _today():
+                return f"{value} — overdue"
             return "" if value is None else str(value).replace("_", " ")
         return None
 
@@ -113,6 +120,12 @@ class RequestListModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = HEADERS[Column(column)][1]
         self.set_query(replace(self._query, order_by=key, descending=order == Qt.SortOrder.DescendingOrder))
+
+    def countries(self) -> list[str]:
+        return self._repo.request_countries()
+
+    def data_for_tests(self) -> list[RequestRow]:
+        return list(self._rows)
 
     def request_id(self, row: int) -> int | None:
         return self._rows[row].id if 0 <= row < len(self._rows) else None

@@ -1,37 +1,72 @@
-"""The unlocked workspace: the request list beside the open request. Built on unlock, destroyed on lock."""
+"""The unlocked workspace: the request list beside the open request's tabs. Built on unlock, destroyed on lock.
+
+The workspace composes the panels and passes messages between them; each panel talks to the core itself.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from pathlib import Path
 
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from desktop.requests import InterchangeError, load_request_file, request_to_json
+from desktop.requests.form import FormError
+from desktop.rules import evaluate
 from desktop.store import Store, StoreError
+from desktop.store.fileio import atomic_write_bytes
+from desktop.ui.attachments import AttachmentsPanel
+from desktop.ui.checklist import ChecklistPanel
+from desktop.ui.coordination import CoordinationPanel
+from desktop.ui.history import HistoryPanel
 from desktop.ui.request_editor import RequestEditor
 from desktop.ui.request_list import RequestListPanel
 
 WORKSPACE_DRAFT = "workspace"
+ASSESS_DELAY_MS = 200  # the checklist follows typing, without re-running on every key press
 
 
 class Workspace(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.list_panel = RequestListPanel(store.repo)
-        self.editor = RequestEditor(store.repo)
+        self._store = store
+        repo = store.repo
+        self.list_panel = RequestListPanel(repo)
+        self.editor = RequestEditor(repo)
+        self.checklist = ChecklistPanel()
+        self.coordination = CoordinationPanel(repo)
+        self.attachments = AttachmentsPanel(repo)
+        self.history = HistoryPanel(repo)
+        facts = QSplitter(Qt.Orientation.Horizontal)
+        facts.addWidget(self.editor)
+        facts.addWidget(self.checklist)
+        facts.setSizes([620, 380])
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Request")
-        self.tabs.addTab(self.editor, "&Facts")
+        self.tabs.addTab(facts, "&Facts and checklist")
+        self.tabs.addTab(self.coordination, "C&oordination")
+        self.tabs.addTab(self.attachments, "&Documents")
+        self.tabs.addTab(self.history, "&History")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list_panel)
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([290, 990])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self.list_panel.request_chosen.connect(self.editor.open_request)
-        self.list_panel.new_requested.connect(self._new_request)
-        self.editor.saved.connect(lambda _id: self.list_panel.refresh())
-        self._store = store
+        self._assess_timer = QTimer(self, singleShot=True, interval=ASSESS_DELAY_MS)
+        self._assess_timer.timeout.connect(self.assess_now)
+        self._connect()
         self._resume()
+
+    def _connect(self) -> None:
+        self.list_panel.request_chosen.connect(self.open_request)
+        self.list_panel.new_requested.connect(self._new_request)
+        self.list_panel.import_requested.connect(self._import)
+        self.list_panel.export_requested.connect(self._export)
+        self.editor.saved.connect(self._saved)
+        self.editor.values_changed.connect(self._assess_timer.start)
+        self.checklist.target_chosen.connect(self.go_to)
+        self.coordination.recorded.connect(self._coordination_recorded)
 
     def _resume(self) -> None:
         """Back to the request that was open when the store locked, with its draft."""
@@ -39,19 +74,96 @@ class Workspace(QWidget):
         request_id = state.get("request_id")
         if isinstance(request_id, int):
             try:
-                self.editor.open_request(request_id)
+                self.open_request(request_id)
             except StoreError:
                 self.editor.open_new()
+        self.assess_now()
+
+    def open_request(self, request_id: int) -> None:
+        self.coordination.save_draft()
+        self.editor.open_request(request_id)
+        self._show_panels(request_id)
+
+    def _show_panels(self, request_id: int | None) -> None:
+        self.coordination.show_request(request_id)
+        self.attachments.show_request(request_id)
+        self.history.show_request(request_id)
 
     def _new_request(self) -> None:
         self.editor.save_draft()
+        self.coordination.save_draft()
         self.editor.open_new()
+        self._show_panels(None)
+
+    def _saved(self, request_id: int) -> None:
+        self.list_panel.refresh()
+        self._show_panels(request_id)
+
+    def _coordination_recorded(self, request_id: int) -> None:
+        self.editor.set_coordination(self._store.repo.get_request(request_id).request.coordination)
+        self.list_panel.refresh()
+        self.history.show_request(request_id)
+
+    def assess_now(self) -> None:
+        self._assess_timer.stop()
+        try:
+            request = self.editor.current_request()
+        except FormError as error:
+            self.checklist.show_problem(str(error))
+            return
+        self.checklist.show_assessment(evaluate(request))
+
+    def go_to(self, target: str) -> None:
+        """From a checklist finding to the place that resolves it."""
+        if target.startswith("coordination:"):
+            self.tabs.setCurrentWidget(self.coordination)
+            self.coordination.focus_item(target.split(":", 1)[1])
+        else:
+            self.editor.focus_field(target)
+
+    def _import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Import a request", "", "Request JSON (*.json);;All files (*)")
+        if name:
+            self.import_file(Path(name))
+
+    def import_file(self, path: Path) -> int | None:
+        try:
+            request_id = self._store.repo.add_request(load_request_file(path), source="import")
+        except (InterchangeError, StoreError) as error:
+            QMessageBox.warning(self, "Not imported", f"{error}\n\nNothing was added to the store.")
+            return None
+        self.list_panel.refresh()
+        self.open_request(request_id)
+        return request_id
+
+    def _export(self, request_id: int) -> None:
+        reference = self._store.repo.get_request(request_id).request.reference
+        name, _ = QFileDialog.getSaveFileName(self, "Export the request (not encrypted)", f"{reference}.json",
+                                              "Request JSON (*.json)")
+        if name:
+            self.export_file(request_id, Path(name))
+
+    def export_file(self, request_id: int, path: Path) -> None:
+        request = self._store.repo.get_request(request_id).request
+        atomic_write_bytes(path, request_to_json(request).encode("utf-8"))
+        self._store.repo.record_event("request.export", "request", request_id, {"file": path.name})
 
     def save_drafts(self) -> None:
         self.editor.save_draft()
+        self.coordination.save_draft()
         self._store.repo.save_draft(WORKSPACE_DRAFT, {"request_id": self.editor.request_id})
+
+    def reload_registries(self) -> None:
+        self.editor.reload_registries()
+        self.list_panel.refresh()
+        if self.editor.request_id is not None:
+            self.editor.open_request(self.editor.request_id)
 
     def clear(self) -> None:
         """Empties every view so nothing of a request stays on screen or in a model (SPEC S3)."""
         self.editor.clear()
+        self.checklist.clear()
+        self.coordination.clear()
+        self.attachments.clear()
+        self.history.clear()
         self.list_panel.clear()

@@ -73,11 +73,11 @@ def test_idle_lock_hides_everything_and_unlock_restores_the_draft(qtbot, window:
     first_run(qtbot, window)
     assert (data_dir / "store.db").exists()
     editor = window.workspace.editor
-    qtbot.keyClicks(editor.authority, CANARY_SAVED)
-    qtbot.keyClicks(editor.country, "ca")
+    qtbot.keyClicks(editor.editors["requesting_authority.name"].edit, CANARY_SAVED)
+    qtbot.keyClicks(editor.editors["requesting_authority.country"].edit, "ca")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert window.workspace.list_panel.model.total() == 1
-    editor.reason.setPlainText(CANARY_TYPED)  # typed, not saved
+    editor.editors["reason"].edit.setPlainText(CANARY_TYPED)  # typed, not saved
 
     qtbot.waitUntil(lambda: window.is_locked, timeout=5_000)  # the idle timer, shortened to 0.4 s
 
@@ -96,15 +96,15 @@ def test_idle_lock_hides_everything_and_unlock_restores_the_draft(qtbot, window:
     qtbot.waitUntil(lambda: not window.is_locked, timeout=5_000)
 
     editor = window.workspace.editor
-    assert editor.authority.text() == CANARY_SAVED
-    assert editor.reason.toPlainText() == CANARY_TYPED, "typed but unsaved text must survive the lock"
+    assert editor.editors["requesting_authority.name"].value() == CANARY_SAVED
+    assert editor.editors["reason"].value() == CANARY_TYPED, "typed but unsaved text must survive the lock"
     assert "Restored" in editor.status.text()
     assert window.workspace.list_panel.model.total() == 1
 
 
 def test_draft_survives_closing_the_window(qtbot, window: AppWindow, data_dir: Path, vault: KeyVault) -> None:
     first_run(qtbot, window)
-    qtbot.keyClicks(window.workspace.editor.information, "Zyxcrash crossing records wanted")
+    qtbot.keyClicks(window.workspace.editor.editors["information_requested"].edit, "Zyxcrash crossing records wanted")
     window.close()  # as on quitting or a session logout
 
     reopened = AppWindow(data_dir, vault, idle_ms=60_000)
@@ -114,7 +114,7 @@ def test_draft_survives_closing_the_window(qtbot, window: AppWindow, data_dir: P
     qtbot.keyClicks(reopened.unlock_page.passphrase, PASSPHRASE)
     qtbot.keyClick(reopened.unlock_page.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not reopened.is_locked, timeout=5_000)
-    assert reopened.workspace.editor.information.toPlainText() == "Zyxcrash crossing records wanted"
+    assert reopened.workspace.editor.editors["information_requested"].value() == "Zyxcrash crossing records wanted"
 
 
 def test_keyring_unlocks_without_typing(qtbot, data_dir: Path, vault: KeyVault) -> None:

@@ -1,0 +1,154 @@
+"""The post's registries: foreign authorities, agreements and disclosing officials (SPEC C3).
+
+A request picks from them and keeps the values in its own facts, so the interchange JSON still carries them. The
+registry is the post's standing knowledge: an authority marked as having violated the §10.1 assurances blocks
+every request from it (§7.3.1.2), whatever a request file says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import sqlcipher3
+
+from desktop.requests.model import AuthorityKind, OfficialPosition, Request
+from desktop.store.errors import ConflictError, NotFoundError
+from desktop.store.repository import Repository, now_text
+from desktop.store.sqlcipher import Connection
+
+
+@dataclass(frozen=True)
+class Authority:
+    name: str
+    country: str = ""
+    kind: AuthorityKind | None = None
+    address: str = ""
+    violated_assurances: bool = False  # §7.3.1.2
+    standing_note: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    title: str
+    kind: str = "cmaa"  # cmaa, mlat, usmca, mou, loi, other
+    country: str = ""
+    signed_on: str | None = None
+    effective_on: str | None = None
+    expires_on: str | None = None
+    contact: str = ""  # §11.1.3: the agency representative named in the agreement
+    notes: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Official:
+    name: str
+    position: OfficialPosition = OfficialPosition.OTHER
+    grade: int | None = None
+    supervisory: bool = False
+    delegation_ref: str = ""  # fn 22: the written further delegation
+    office: str = ""
+    email: str = ""
+    active: bool = True
+    id: int | None = None
+
+
+AGREEMENT_KINDS = ("cmaa", "mlat", "usmca", "mou", "loi", "other")
+_TABLES = {Authority: "authorities", Agreement: "agreements", Official: "officials"}
+Entry = Authority | Agreement | Official
+
+
+def list_entries(repo: Repository, kind: type[Entry]) -> list[Any]:
+    order = "title" if kind is Agreement else "name"
+    with repo.read() as conn:
+        cursor = conn.execute(f"SELECT * FROM {_TABLES[kind]} ORDER BY {order} COLLATE NOCASE")
+        names = [d[0] for d in cursor.description]
+        return [_entry(kind, dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def get_entry(repo: Repository, kind: type[Entry], entry_id: int) -> Any:
+    with repo.read() as conn:
+        cursor = conn.execute(f"SELECT * FROM {_TABLES[kind]} WHERE id = ?", (entry_id,))
+        row = cursor.fetchone()
+        if row is None:
+            raise NotFoundError(f"There is no such entry in the {_TABLES[kind]} registry; it may have been removed.")
+        return _entry(kind, dict(zip([d[0] for d in cursor.description], row, strict=True)))
+
+
+def save_entry(repo: Repository, entry: Entry) -> int:
+    """Adds or updates one registry entry; an authority's standing is carried to the requests that name it."""
+    table = _TABLES[type(entry)]
+    columns = _columns(entry)
+    action = f"registry.{table}.{'add' if entry.id is None else 'update'}"
+    try:
+        with repo.transaction(action, table, entry.id, {"fields": sorted(columns)}) as tx:
+            entry_id = _write(tx.conn, table, entry.id, columns)
+            tx.entity_id = entry_id
+            if isinstance(entry, Authority):
+                _carry_standing(repo, tx.conn, replace(entry, id=entry_id))
+            return entry_id
+    except sqlcipher3.IntegrityError as error:
+        raise ConflictError(f"The {table} registry already has an entry with that name; open it instead.") from error
+
+
+def authority_for(repo: Repository, name: str, country: str) -> Authority | None:
+    with repo.read() as conn:
+        found = conn.execute(
+            "SELECT id FROM authorities WHERE name = ? COLLATE NOCASE AND country = ?", (name.strip(), country)
+        ).fetchone()
+    return get_entry(repo, Authority, int(found[0])) if found else None
+
+
+def _write(conn: Connection, table: str, entry_id: int | None, columns: dict[str, Any]) -> int:
+    now = now_text()
+    if entry_id is None:
+        names = [*columns, "created_at", "updated_at"]
+        cursor = conn.execute(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            [*columns.values(), now, now],
+        )
+        return int(cursor.lastrowid or 0)
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    updated = conn.execute(f"UPDATE {table} SET {assignments}, updated_at = ? WHERE id = ?",
+                           [*columns.values(), now, entry_id])
+    if updated.rowcount != 1:
+        raise NotFoundError(f"There is no such entry in the {table} registry; it may have been removed.")
+    return entry_id
+
+
+def _carry_standing(repo: Repository, conn: Connection, authority: Authority) -> None:
+    """§7.3.1.2: the registry's standing applies to every open request linked to (or naming) the authority."""
+    rows = conn.execute(
+        "SELECT id FROM requests WHERE status = 'open' AND (authority_id = ? OR "
+        "(requesting_authority_name = ? COLLATE NOCASE AND requesting_authority_country = ?))",
+        (authority.id, authority.name, authority.country),
+    ).fetchall()
+    for (request_id,) in rows:
+        repo.reassess_in(conn, int(request_id), lambda r: _with_standing(r, authority), authority_id=authority.id)
+
+
+def _with_standing(request: Request, authority: Authority) -> Request:
+    current = request.requesting_authority
+    if current is None:
+        return request
+    return replace(request, requesting_authority=replace(current, violated_assurances=authority.violated_assurances))
+
+
+def _columns(entry: Entry) -> dict[str, Any]:
+    values = asdict(entry)
+    values.pop("id")
+    return {key: int(value) if isinstance(value, bool) else value for key, value in values.items()}
+
+
+def _entry(kind: type[Entry], row: dict[str, Any]) -> Any:
+    known = {f.name for f in fields(kind)}
+    values = {key: value for key, value in row.items() if key in known}
+    if kind is Authority:
+        values["kind"] = AuthorityKind(values["kind"]) if values["kind"] else None
+        values["violated_assurances"] = bool(values["violated_assurances"])
+    if kind is Official:
+        values["position"] = OfficialPosition(values["position"])
+        values["supervisory"], values["active"] = bool(values["supervisory"]), bool(values["active"])
+    return kind(**values)
