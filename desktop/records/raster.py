@@ -1,0 +1,81 @@
+"""A page with redaction boxes, rasterized with the boxes burned in (SPEC D3): the only copy of that page that leaves
+this module is pixels, so no text, vector, image or annotation under a box can survive."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image, ImageChops, ImageDraw
+from pypdf.generic import DecodedStreamObject, EncodedStreamObject, NameObject, NumberObject
+
+from desktop.records import _pdfium
+from desktop.records.model import Box
+
+PAD_PT = 1.0  # a box is widened by this on every side, so anti-aliased glyph edges go too
+MAX_PIXELS = 50_000_000  # an oversized page is rendered at a lower resolution rather than exhausting memory
+
+
+@dataclass(frozen=True)
+class RasterPage:
+    width_pt: float  # the page as displayed: crop box, /Rotate applied
+    height_pt: float
+    image: EncodedStreamObject  # the image XObject, Flate-compressed, 8 bits per component
+    covered: tuple[str, ...]  # the original text under the boxes, line by line, for the check afterwards
+
+
+def rasterize(doc: Any, number: int, boxes: list[Box], dpi: int) -> RasterPage:
+    with _pdfium.LOCK, _pdfium.page(doc, number) as pg:
+        width_pt, height_pt = (float(v) for v in pg.get_size())
+        scale = min(dpi / 72, math.sqrt(MAX_PIXELS / (width_pt * height_pt)))
+        bitmap = pg.render(scale=scale, may_draw_forms=True, draw_annots=True)
+        image = bitmap.to_pil().convert("RGB")
+        bitmap.close()
+        rects = [_device_rect(pg, image.size, box) for box in boxes]
+        covered = _covered_text(pg, boxes)
+    draw = ImageDraw.Draw(image)
+    for rect in rects:
+        draw.rectangle(rect, fill=(0, 0, 0))
+    return RasterPage(width_pt, height_pt, _image_xobject(image), covered)
+
+
+def _device_rect(pg: Any, size: tuple[int, int], box: Box) -> tuple[int, int, int, int]:
+    """The padded box in bitmap pixels, rounded outwards by a further pixel."""
+    corners = [_pdfium.page_to_device(pg, size, x, y) for x in (box.x0 - PAD_PT, box.x1 + PAD_PT)
+               for y in (box.y0 - PAD_PT, box.y1 + PAD_PT)]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    return max(min(xs) - 1, 0), max(min(ys) - 1, 0), min(max(xs) + 1, size[0] - 1), min(max(ys) + 1, size[1] - 1)
+
+
+def _covered_text(pg: Any, boxes: list[Box]) -> tuple[str, ...]:
+    """The text pdfium finds inside each padded box, line by line, white space collapsed."""
+    textpage = pg.get_textpage()
+    try:
+        found = [str(textpage.get_text_bounded(b.x0 - PAD_PT, b.y0 - PAD_PT, b.x1 + PAD_PT, b.y1 + PAD_PT))
+                 for b in boxes]
+    finally:
+        textpage.close()
+    runs = (" ".join(line.split()) for text in found for line in text.splitlines())
+    return tuple(dict.fromkeys(run for run in runs if run))
+
+
+def _image_xobject(image: Image.Image) -> EncodedStreamObject:
+    gray = _is_gray(image)
+    samples = DecodedStreamObject()
+    samples.set_data((image.convert("L") if gray else image).tobytes())
+    samples.update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+        NameObject("/Width"): NumberObject(image.width), NameObject("/Height"): NumberObject(image.height),
+        NameObject("/ColorSpace"): NameObject("/DeviceGray" if gray else "/DeviceRGB"),
+        NameObject("/BitsPerComponent"): NumberObject(8),
+    })
+    # Measured on a dense Letter page at 150 dpi: level 6 makes gray 20% smaller than level 3 for 12 ms more; on
+    # colour it gains 2% for 45 ms more, so colour stays at 3.
+    return samples.flate_encode(level=6 if gray else 3)
+
+
+def _is_gray(image: Image.Image) -> bool:
+    """A page with no colour is stored as one channel: a third of the size, the same pixels."""
+    red, green, blue = image.split()
+    return ImageChops.difference(red, green).getbbox() is None and ImageChops.difference(green, blue).getbbox() is None
