@@ -18,6 +18,7 @@ from typing import Any
 
 from desktop import __version__
 from desktop.hardening import harden_process
+from desktop.packets.cli import register as register_packet_commands
 from desktop.paths import data_dir
 from desktop.requests import InterchangeError, load_request_file, request_to_json
 from desktop.store import (
@@ -103,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     _command(key_commands, "change-passphrase", _change_passphrase,
              f"re-wrap the key under {NEW_PASSPHRASE_ENV}")
     _command(key_commands, "rekey", _rekey, "give the database a new key")
+
+    register_packet_commands(commands)
 
     demo = _command(commands, "demo", _demo, "headless end-to-end run on a throw-away store")
     demo.add_argument("--out", type=Path, required=True)

@@ -1,0 +1,198 @@
+"""Building the packet (SPEC P1, P2): coversheet, cover letter, marked and Bates-numbered records, encrypted.
+
+Bates numbers go on the record pages only: they identify what CBP disclosed, page by page (the letter cites the
+range, App. A), and the coversheet and letter are CBP's own correspondence, not records. The numbers are the ones
+the caller allocated; `finalize.py` allocates them from the store in the transaction that records the packet.
+
+The plaintext PDF exists only as objects in memory and is written once, encrypted (AES-256, revision 6), into an
+in-memory buffer; nothing touches the disk here (SPEC S1, P2). The result is opened again with and without the
+password before it is returned, so a packet that would not open, or would open without it, never leaves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
+from pypdf.generic import DictionaryObject, NameObject, RectangleObject
+
+from desktop.jobs import JobControl
+from desktop.packets import layout
+from desktop.packets.model import BuiltPacket, PacketError, PacketRecord, PacketSettings, PageRange, bates_label
+from desktop.packets.password import generate_owner_password, generate_packet_password
+from desktop.packets.texts import Markings, contents_for, coversheet_blocks, letter_blocks, markings
+from desktop.requests.model import Request
+
+PRODUCER = "Disclosure Desk"
+PDF_HEADER = "%PDF-2.0"  # AES-256 revision 6 is the PDF 2.0 security handler (ISO 32000-2)
+# Page entries that carry the source's metadata or active content, and are not part of what the page shows (§9.1,
+# SPEC D3: nothing of the record survives but its appearance; annotations would bring comments and links along).
+_DROPPED_PAGE_KEYS = ("/Annots", "/Metadata", "/PieceInfo", "/LastModified", "/AA", "/Thumb", "/B", "/ID", "/PZ",
+                      "/SeparationInfo", "/Trans", "/Dur", "/StructParents", "/Tabs")
+_DROPPED_XOBJECT_KEYS = ("/Metadata", "/PieceInfo", "/LastModified", "/OPI", "/StructParent", "/StructParents")
+_OTHER_BOXES = ("/TrimBox", "/BleedBox", "/ArtBox")
+
+
+@dataclass
+class _RecordPage:
+    page: PageObject  # the writer's copy
+    box: tuple[float, float, float, float]  # the visible area of the record page
+
+
+def build_packet(request: Request, records: Sequence[PacketRecord], settings: PacketSettings, bates_first: int,
+                 control: JobControl | None = None) -> BuiltPacket:
+    """The encrypted packet; raises PacketError for unusable input and desktop.jobs.Cancelled when cancelled."""
+    control = control or JobControl()
+    _check_input(records, settings, bates_first)
+    readers = [_open_record(index, record) for index, record in enumerate(records)]
+    counts = [len(reader.pages) for reader in readers]
+    total = 2 * sum(counts) + 2
+    marks = markings(request, settings)
+    contents = contents_for([(r.title, n) for r, n in zip(records, counts, strict=True)], settings, bates_first,
+                            any(r.has_redactions for r in records), any(r.contains_pii for r in records))
+    control.step(0, total, "Writing the coversheet and cover letter")
+    writer = PdfWriter()
+    front = layout.render_front(coversheet_blocks(request, settings, contents),
+                                letter_blocks(request, settings, contents), marks.banner)
+    for page in PdfReader(io.BytesIO(front)).pages:
+        writer.add_page(page)
+    front_pages = len(writer.pages)
+    placed = _add_records(writer, readers, control, total)
+    _mark(placed, settings, bates_first, marks, control, total)
+    control.step(total - 1, total, "Encrypting the packet")
+    passphrase = generate_packet_password()
+    data = _encrypted(writer, passphrase.text)
+    _verify(data, passphrase.text, len(writer.pages), contents.bates_range.split()[-1])
+    control.progress(total, total, "Packet built")
+    return BuiltPacket(
+        encrypted_pdf=data, password=passphrase.text, sha256=hashlib.sha256(data).hexdigest(),
+        page_count=len(writer.pages), bates_prefix=settings.bates_prefix, bates_first=bates_first,
+        bates_last=contents.bates_last, record_pages=_ranges(front_pages, counts), password_bits=passphrase.bits,
+    )
+
+
+def _check_input(records: Sequence[PacketRecord], settings: PacketSettings, bates_first: int) -> None:
+    if not records:
+        raise PacketError("A packet needs at least one record; add the records to disclose first.")
+    prefix = settings.bates_prefix
+    if not (prefix.isascii() and prefix.isalnum() and prefix.upper() == prefix and 1 <= len(prefix) <= 8):
+        raise PacketError(f"The Bates prefix {prefix!r} must be 1 to 8 capital letters or digits, e.g. OTT; set "
+                          "it in the post's settings.")
+    if bates_first < 1:
+        raise PacketError("Bates numbers start at 1.")
+
+
+def _open_record(index: int, record: PacketRecord) -> PdfReader:
+    try:
+        reader = PdfReader(io.BytesIO(record.pdf))
+        if reader.is_encrypted:
+            raise PacketError(f"Record {index + 1} is an encrypted PDF; import it through the records tab, which "
+                              "refuses such files.")
+        if not reader.pages:
+            raise PacketError(f"Record {index + 1} has no pages.")
+        return reader
+    except (PdfReadError, ValueError, OSError) as error:
+        raise PacketError(f"Record {index + 1} is not a readable PDF ({error}); import it again.") from error
+
+
+def _add_records(writer: PdfWriter, readers: Sequence[PdfReader], control: JobControl, total: int) -> list[_RecordPage]:
+    placed: list[_RecordPage] = []
+    for reader in readers:
+        for source in reader.pages:
+            control.step(len(placed) + 1, total, f"Adding record page {len(placed) + 1}")
+            _scrub(source)
+            page = writer.add_page(source, excluded_keys=_DROPPED_PAGE_KEYS)
+            if page.rotation % 360:
+                page.transfer_rotation_to_content()
+            placed.append(_RecordPage(page, _visible_box(page)))
+    return placed
+
+
+def _scrub(page: PageObject) -> None:
+    """Drops metadata from the page's image and form XObjects before they are copied (SPEC S1, D3)."""
+    resources = page.get("/Resources")
+    if resources is not None:
+        _scrub_resources(resources.get_object(), depth=0)
+
+
+def _scrub_resources(resources: object, depth: int) -> None:
+    if not isinstance(resources, DictionaryObject) or depth > 8:
+        return
+    xobjects = resources.get("/XObject")
+    if xobjects is None:
+        return
+    for ref in list(xobjects.get_object().values()):
+        xobject = ref.get_object()
+        if not isinstance(xobject, DictionaryObject):
+            continue
+        for key in _DROPPED_XOBJECT_KEYS:
+            xobject.pop(NameObject(key), None)
+        if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
+            _scrub_resources(xobject["/Resources"].get_object(), depth + 1)
+
+
+def _visible_box(page: PageObject) -> tuple[float, float, float, float]:
+    media, crop = page.mediabox, page.cropbox
+    box = (max(float(media.left), float(crop.left)), max(float(media.bottom), float(crop.bottom)),
+           min(float(media.right), float(crop.right)), min(float(media.top), float(crop.top)))
+    if box[2] - box[0] < 1 or box[3] - box[1] < 1:
+        return (float(media.left), float(media.bottom), float(media.right), float(media.top))
+    return box
+
+
+def _mark(placed: Sequence[_RecordPage], settings: PacketSettings, bates_first: int, marks: Markings,
+          control: JobControl, total: int) -> None:
+    """Adds the marking bands around every record page (§8.1.4, §9.2, App. B) and stamps its Bates number."""
+    sizes = [(p.box[2] - p.box[0], p.box[3] - p.box[1]) for p in placed]
+    labels = [bates_label(settings.bates_prefix, bates_first + i) for i in range(len(placed))]
+    overlays = PdfReader(io.BytesIO(layout.render_overlays(sizes, labels, marks))).pages
+    done = len(placed)
+    for index, (record_page, overlay) in enumerate(zip(placed, overlays, strict=True)):
+        control.step(done + index + 1, total, f"Marking record page {index + 1} of {len(placed)}")
+        band = layout.bands(sizes[index][0], marks)
+        x0, y0, x1, y1 = record_page.box
+        _extend(record_page.page, RectangleObject([x0, y0 - band.foot, x1, y1 + band.head]))
+        record_page.page.merge_translated_page(overlay, x0, y0 - band.foot)
+        # One compressed stream: smaller, and pypdf 7 would otherwise encrypt the merged, not yet serialized, overlay
+        # stream as empty (the marking and Bates number vanished from encrypted output; _verify checks for it).
+        record_page.page.compress_content_streams()
+
+
+def _extend(page: PageObject, box: RectangleObject) -> None:
+    page.mediabox = box
+    page.cropbox = box
+    for key in _OTHER_BOXES:
+        page.pop(NameObject(key), None)
+
+
+def _encrypted(writer: PdfWriter, password: str) -> bytes:
+    writer.add_metadata({"/Producer": PRODUCER})
+    writer.pdf_header = PDF_HEADER
+    # SPEC P2: AES-256, revision 6 only ("AES-256"; never RC4 or the withdrawn revision 5).
+    writer.encrypt(user_password=password, owner_password=generate_owner_password(), algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _verify(data: bytes, password: str, pages: int, last_label: str) -> None:
+    """SPEC P2: the packet must not open without the password, and must open with it, whole and stamped."""
+    reader = PdfReader(io.BytesIO(data))
+    if not reader.is_encrypted or reader.decrypt("") or reader.decrypt(password) == 0:
+        raise PacketError("The encrypted packet did not check out (it opened without the password, or not with it); "
+                          "nothing was saved. Report this as a defect.")
+    if len(reader.pages) != pages or last_label not in reader.pages[-1].extract_text():
+        raise PacketError("The encrypted packet lost pages or markings while being written; nothing was saved. "
+                          "Report this as a defect.")
+
+
+def _ranges(front_pages: int, counts: Sequence[int]) -> tuple[PageRange, ...]:
+    ranges, first = [], front_pages + 1
+    for count in counts:
+        ranges.append(PageRange(first, first + count - 1))
+        first += count
+    return tuple(ranges)

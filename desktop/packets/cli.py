@@ -1,0 +1,242 @@
+"""`disclosure-desk packet build`: a packet without the window (SPEC section 7).
+
+    packet build (--request R.json | --ref REF) --record FILE... [--redactions X.json] [--eml OUT.eml] --out P.pdf
+
+With `--request` nothing is stored and no store is needed: the post name and Bates numbering come from options.
+With `--ref` the request comes from the store, the records are stored with it, and the packet is finalized there
+(Bates numbers continue the post's). Prints one JSON object: password, pages, Bates range, SHA-256, out. A request
+the rules hold (blocked, needs_action) exits 1 with the findings and writes nothing; invalid input exits 2 with
+one line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desktop.packets.eml import check_deliverable, eml_draft
+from desktop.packets.gate import PacketRefused, refuse_unless_ready
+from desktop.packets.model import PacketError, PacketRecord, PacketSettings
+from desktop.packets.redactions import RedactionBox, RedactionsError, check_pages, parse_redactions
+from desktop.requests import InterchangeError, Request, load_request_file
+from desktop.store.fileio import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from desktop.packets.model import BuiltPacket
+
+# pypdf and reportlab are imported only when a packet is built, so that `disclosure-desk` starts as fast without them.
+
+MAX_RECORD_BYTES = 200_000_000
+
+
+def register(commands: Any) -> None:
+    """Adds `packet build` to the command line's subcommands (desktop/cli.py)."""
+    packet = commands.add_parser("packet", help="packets: build one from the command line")
+    actions = packet.add_subparsers(title="packet commands", metavar="ACTION", required=True)
+    text = "build an encrypted packet; with --ref also finalize it in the store"
+    build = actions.add_parser("build", help=text, description=text)
+    build.set_defaults(handler=_build)
+    source = build.add_mutually_exclusive_group(required=True)
+    source.add_argument("--request", type=Path, help="a request file (interchange JSON v1); nothing is stored")
+    source.add_argument("--ref", help="the reference of a request in the store; the packet is finalized there")
+    build.add_argument("--record", type=Path, nargs="+", action="extend", required=True, metavar="FILE",
+                       help="the records to disclose, in order (PDF, PNG, JPEG, TIFF, text)")
+    build.add_argument("--redactions", type=Path, help="redactions JSON v1 (boxes per record and page)")
+    build.add_argument("--eml", type=Path, help="also write an unsent e-mail draft with the packet attached")
+    build.add_argument("--out", type=Path, required=True, help="where to write the encrypted packet")
+    build.add_argument("--post-name", help="with --request: the post, e.g. Ottawa")
+    build.add_argument("--bates-prefix", help="with --request: the Bates prefix (default: the reference's, or CBP)")
+    build.add_argument("--bates-first", type=int, help="with --request: the first Bates number (default 1)")
+    build.add_argument("--date", type=date.fromisoformat, help="the letter's date, YYYY-MM-DD (default today)")
+    build.add_argument("--les-as-lead", choices=("auto", "yes", "no"), default="auto",
+                       help="fn 28: LES given as an investigative lead (default: decided from the request)")
+
+
+@dataclass(frozen=True)
+class _Record:
+    path: Path
+    data: bytes
+    media_type: str
+    page_count: int
+    pdf: bytes  # clean, redacted where boxes were given
+    redacted: bool
+
+
+def _build(args: argparse.Namespace) -> int:
+    try:
+        if args.ref:
+            return _build_in_store(args)
+        return _build_from_file(args)
+    except PacketRefused as refused:
+        return _refused(refused)
+    except PacketError as error:
+        print(f"disclosure-desk: {error}", file=sys.stderr)
+        return 1
+
+
+def _build_from_file(args: argparse.Namespace) -> int:
+    if args.bates_first is not None and args.bates_first < 1:
+        raise _usage("--bates-first: Bates numbers start at 1")
+    try:
+        request = load_request_file(args.request)
+    except InterchangeError as error:
+        raise _usage(f"{args.request}: {error}") from error
+    refuse_unless_ready(request)
+    records = _records(args, request)
+    settings = PacketSettings(post_name=(args.post_name or "").strip(), bates_prefix=_prefix(args, request),
+                              date=args.date or date.today(), les_as_lead=_lead(args))
+    from desktop.packets.builder import build_packet
+
+    built = build_packet(request, _packet_records(records, request), settings, args.bates_first or 1)
+    return _deliver(args, request, built, {})
+
+
+def _build_in_store(args: argparse.Namespace) -> int:
+    for option in ("post_name", "bates_prefix", "bates_first"):
+        if getattr(args, option) is not None:
+            raise _usage(f"--{option.replace('_', '-')}: with --ref the post's own settings apply")
+    from desktop import cli as main_cli
+    from desktop.packets.finalize import finalize_packet, post_settings
+    from desktop.packets.intake import IncomingRecord, store_records
+
+    _readable([*args.record, *([args.redactions] if args.redactions else [])])  # a typo fails before the unlock
+    store = main_cli._open(args)
+    try:
+        repo = store.repo
+        request_id = repo.request_id_by_reference(args.ref)
+        request = repo.get_request(request_id).request
+        refuse_unless_ready(request)
+        records = _records(args, request)
+        incoming = [IncomingRecord(r.path.name, r.media_type, r.data, r.page_count, bool(request.subjects))
+                    for r in records]
+        ids = store_records(repo, request_id, incoming, request.source_system)
+        packet_records = [replace(p, record_id=i) for p, i in zip(_packet_records(records, request), ids, strict=True)]
+        settings = replace(post_settings(repo, args.date), les_as_lead=_lead(args))
+        finalized = finalize_packet(repo, request_id, packet_records, settings=settings)
+    finally:
+        store.lock()
+    return _deliver(args, request, finalized.built, {"packet_id": finalized.packet_id,
+                                                     "superseded": list(finalized.superseded)})
+
+
+def _records(args: argparse.Namespace, request: Request) -> list[_Record]:
+    """Reads, checks and redacts the record files; every problem with the input is one line, exit 2."""
+    if args.eml:
+        check_deliverable(request)
+    _readable([*args.record, *([args.redactions] if args.redactions else [])])
+    boxes = _boxes(args.redactions, len(args.record))
+    documents = [_ingest(path) for path in args.record]
+    try:
+        check_pages(boxes, [page_count for _, _, page_count in documents])
+    except RedactionsError as error:
+        raise _usage(f"{args.redactions}: {error}") from error
+    records = []
+    for i, (path, (pdf, media_type, count)) in enumerate(zip(args.record, documents, strict=True)):
+        mine = [b for b in boxes if b.record == i]
+        clean = _redacted(pdf, mine, args.redactions)
+        records.append(_Record(path, path.read_bytes(), media_type, count, clean, bool(mine)))
+    return records
+
+
+def _readable(paths: Sequence[Path]) -> None:
+    for path in paths:
+        if not path.is_file():
+            raise _usage(f"{path}: cannot be read (no such file)")
+        if path.stat().st_size > MAX_RECORD_BYTES:
+            raise _usage(f"{path}: is over the {MAX_RECORD_BYTES:,}-byte limit")
+
+
+def _boxes(path: Path | None, record_count: int) -> list[RedactionBox]:
+    if path is None:
+        return []
+    try:
+        return parse_redactions(path.read_bytes(), record_count)
+    except RedactionsError as error:
+        raise _usage(f"{path}: {error}") from error
+
+
+def _ingest(path: Path) -> tuple[bytes, str, int]:
+    """(clean PDF, media type, page count) through the records package (SPEC D1): bad files are refused."""
+    from desktop.records import RecordRefused, ingest
+
+    try:
+        document = ingest(path.name, path.read_bytes())
+    except RecordRefused as refused:
+        raise _usage(f"{path}: {' '.join(str(refused).split())}") from refused
+    return document.pdf, document.media_type, document.page_count
+
+
+def _redacted(pdf: bytes, boxes: Sequence[RedactionBox], source: Path) -> bytes:
+    """SPEC D3: pages with boxes are rebuilt so that nothing under a box survives."""
+    if not boxes:
+        return pdf
+    from desktop.records import Box, RedactionError, redact
+
+    try:
+        return redact(pdf, [Box(b.page, b.x0, b.y0, b.x1, b.y1, b.reason) for b in boxes])
+    except RedactionError as error:
+        raise _usage(f"{source}: {' '.join(str(error).split())}") from error
+
+
+def _packet_records(records: Sequence[_Record], request: Request) -> list[PacketRecord]:
+    # The command line cannot tell which record carries PII: a request naming subjects is taken to (DHS191_REQUIRED).
+    return [PacketRecord(pdf=r.pdf, has_redactions=r.redacted, contains_pii=bool(request.subjects),
+                         title=_title(r.path)) for r in records]
+
+
+def _title(path: Path) -> str:
+    return " ".join(re.sub(r"[_]+", " ", path.stem).split()) or path.name
+
+
+def _prefix(args: argparse.Namespace, request: Request) -> str:
+    if args.bates_prefix:
+        return str(args.bates_prefix).strip().upper()
+    found = re.match(r"([A-Z]{2,8})-", request.reference)
+    return found.group(1) if found else "CBP"
+
+
+def _lead(args: argparse.Namespace) -> bool | None:
+    return {"yes": True, "no": False}.get(args.les_as_lead)
+
+
+def _deliver(args: argparse.Namespace, request: Request, built: BuiltPacket, extra: dict[str, Any]) -> int:
+    """Writes the encrypted packet (and the draft), then prints what the user needs; the password only here."""
+    try:
+        atomic_write_bytes(args.out, built.encrypted_pdf)
+        if args.eml:
+            atomic_write_bytes(args.eml, eml_draft(request, built, args.out.name))
+    except OSError as error:
+        raise PacketError(f"{error.filename}: cannot be written ({error.strerror})") from error
+    result = {
+        "password": built.password,
+        "password_bits": round(built.password_bits, 1),
+        "pages": built.page_count,
+        "bates_first": built.bates_first_label,
+        "bates_last": built.bates_last_label,
+        "sha256": built.sha256,
+        "out": str(args.out),
+        **({"eml": str(args.eml)} if args.eml else {}),
+        **extra,
+    }
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _refused(refused: PacketRefused) -> int:
+    print(json.dumps({"outcome": refused.outcome, "findings": [f.to_json() for f in refused.findings]}, indent=2,
+                     ensure_ascii=False))
+    print(f"disclosure-desk: the request is {refused.outcome}; no packet was written (SPEC P3).", file=sys.stderr)
+    return 1
+
+
+def _usage(message: str) -> Exception:
+    from desktop.cli import UsageProblem
+
+    return UsageProblem(message)
