@@ -58,6 +58,8 @@ def parse_request_bytes(raw: bytes) -> Request:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise InterchangeError("(file)", f"is not valid JSON ({where}: {exc.msg})") from exc
+    except RecursionError as exc:  # hostile input: nesting no request has
+        raise InterchangeError("(file)", "nests objects or lists too deeply to be a request file") from exc
     return parse_request(document)
 
 
@@ -115,7 +117,12 @@ def _decode_list(item_type: Any, value: Any, path: str) -> tuple[Any, ...]:
         raise InterchangeError(path, f"must be a list, not {_json_type(value)}")
     if len(value) > MAX_LIST:
         raise InterchangeError(path, f"has {len(value)} items; at most {MAX_LIST} are accepted")
-    return tuple(_decode(item_type, item, f"{path}[{i}]") for i, item in enumerate(value))
+    items = []
+    for i, item in enumerate(value):
+        if item is None:
+            raise InterchangeError(f"{path}[{i}]", "must not be null; remove the item or give its value")
+        items.append(_decode(item_type, item, f"{path}[{i}]"))
+    return tuple(items)
 
 
 def _decode_enum(enum: type[StrEnum], value: Any, path: str) -> StrEnum:

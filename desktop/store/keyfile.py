@@ -205,6 +205,7 @@ def _from_json(document: dict[str, Any]) -> KeyFile:
     if kdf_doc["algorithm"] != "argon2id" or document["wrap"] != "AES-256-GCM":
         raise ValueError("unknown algorithm")
     kdf = KdfParams(int(kdf_doc["time_cost"]), int(kdf_doc["memory_cost_kib"]), int(kdf_doc["parallelism"]))
+    _require_sane(kdf)
     keyring_doc = document.get("keyring")
     return KeyFile(
         store_id=str(document["store_id"]),
@@ -214,6 +215,19 @@ def _from_json(document: dict[str, Any]) -> KeyFile:
         pending=_wrapped_from(document["pending"]) if document.get("pending") else None,
         keyring=KeyringRecord(str(keyring_doc["backend"]), bool(keyring_doc["enabled"])) if keyring_doc else None,
     )
+
+
+# What a key file written by this program can hold. Anything outside is damage or tampering; taking it would let an
+# edited file make every unlock fail inside argon2 or ask for gigabytes of memory.
+_KDF_LIMITS = {"time_cost": (1, 64), "memory_cost_kib": (8, 4 * 1024 * 1024), "parallelism": (1, 64)}
+
+
+def _require_sane(kdf: KdfParams) -> None:
+    for name, (low, high) in _KDF_LIMITS.items():
+        if not low <= getattr(kdf, name) <= high:
+            raise ValueError(f"kdf {name} out of range")
+    if kdf.memory_cost_kib < 8 * kdf.parallelism:
+        raise ValueError("kdf memory below argon2's minimum for its parallelism")
 
 
 def _wrapped_json(wrapped: WrappedKey) -> dict[str, str]:

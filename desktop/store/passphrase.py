@@ -1,7 +1,7 @@
 """Passphrase strength: an estimate in bits for the meter, and the minimum the store accepts (SPEC S2).
 
-The estimate is deliberately conservative: it counts the character pool actually used, then discounts repeats,
-runs and sequences, and caps words found in the packet word list at that list's entropy per word.
+The estimate is deliberately conservative: a word of the packet word list counts as one pick from that list (and
+once only), other text counts the character pool it uses with repeats, runs and sequences discounted.
 """
 
 from __future__ import annotations
@@ -51,20 +51,41 @@ def _verdict(bits: float) -> str:
 
 
 def _estimate_bits(passphrase: str) -> float:
-    if not passphrase:
-        return 0.0
-    words = [w for w in re.split(r"[\s\-_.,;:]+", passphrase.lower()) if w]
+    """Sums its tokens: a word of the list is worth the list's entropy once (repeating it adds one bit), anything
+    else its characters over its own pool, a token made of one piece repeated counted as that piece."""
     known = _wordlist()
-    if len(words) >= 3 and all(w in known for w in words):
-        return len(words) * math.log2(max(len(known), 2))
-    pool = 0
-    pool += 26 if re.search(r"[a-z]", passphrase) else 0
-    pool += 26 if re.search(r"[A-Z]", passphrase) else 0
-    pool += 10 if re.search(r"[0-9]", passphrase) else 0
-    pool += 33 if re.search(r"[^A-Za-z0-9]", passphrase) else 0
-    pool += 100 if re.search(r"[^\x00-\x7f]", passphrase) else 0
-    effective = _effective_length(passphrase)
-    return effective * math.log2(max(pool, 2))
+    seen: set[str] = set()
+    bits = 0.0
+    for token in re.split(r"[\s\-_.,;:]+", passphrase):
+        if not token:
+            continue
+        piece, times = _repeated_piece(token)
+        bits += math.log2(times) if times > 1 else 0.0
+        if piece.lower() in seen:
+            bits += 1.0
+        elif piece.lower() in known:
+            bits += math.log2(len(known))
+        else:
+            bits += _effective_length(piece) * math.log2(max(_pool(piece), 2))
+        seen.add(piece.lower())
+    return bits
+
+
+def _repeated_piece(token: str) -> tuple[str, int]:
+    """("password", 2) for "passwordpassword"; the token itself and 1 when it is not one piece repeated."""
+    for size in range(1, len(token) // 2 + 1):
+        if len(token) % size == 0 and token[:size] * (len(token) // size) == token:
+            return token[:size], len(token) // size
+    return token, 1
+
+
+def _pool(text: str) -> int:
+    pool = 26 if re.search(r"[a-z]", text) else 0
+    pool += 26 if re.search(r"[A-Z]", text) else 0
+    pool += 10 if re.search(r"[0-9]", text) else 0
+    pool += 33 if re.search(r"[^A-Za-z0-9]", text) else 0
+    pool += 100 if re.search(r"[^\x00-\x7f]", text) else 0
+    return pool
 
 
 def _effective_length(text: str) -> float:

@@ -322,9 +322,10 @@ class Repository:
     def _filters(self, query: RequestQuery) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
-        if query.text.strip():
+        terms = _fts_query(query.text)
+        if terms:
             clauses.append("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)")
-            params.append(_fts_query(query.text))
+            params.append(terms)
         if query.outcome:
             clauses.append("r.outcome = ?")
             params.append(query.outcome)
@@ -337,7 +338,7 @@ class Repository:
             params.append(today.isoformat())
         elif query.due_within_days is not None:
             clauses.append("r.needed_by <= date(?, ?) AND r.status = 'open'")
-            params += [today.isoformat(), f"+{int(query.due_within_days)} days"]
+            params += [today.isoformat(), f"{int(query.due_within_days):+d} days"]  # negative: overdue by that many
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def _assessment(self, request: Request) -> tuple[str | None, int | None]:
@@ -355,11 +356,13 @@ class Repository:
     def _next_reference(self) -> str:
         prefix = (self.setting("bates_prefix") or "REQ").upper()
         year = date.today().year
+        stem = f"{prefix}-{year}-"
         with self._read() as conn:
-            count = conn.execute(
-                "SELECT count(*) FROM requests WHERE reference LIKE ?", (f"{prefix}-{year}-%",)
-            ).fetchone()[0]
-        return f"{prefix}-{year}-{count + 1:04d}"
+            taken = [row[0][len(stem):] for row in conn.execute(
+                "SELECT reference FROM requests WHERE substr(reference, 1, ?) = ?", (len(stem), stem))]
+        # After the highest number taken, not the count: imported or deleted references leave gaps and duplicates.
+        highest = max((int(tail) for tail in taken if tail.isdigit()), default=0)
+        return f"{stem}{highest + 1:04d}"
 
     def _write_children(self, conn: Connection, request_id: int, request: Request) -> None:
         # Updated in place by position, so the records linked to a subject keep their link (DHS-191, SPEC A1).
@@ -517,7 +520,8 @@ def _with_coordination(request: Request, item: str, done: bool) -> Request:
 
 def _fts_query(text: str) -> str:
     """Each word as a quoted prefix term, so user input can never be FTS5 syntax."""
-    words = [w.replace('"', '""') for w in text.split()]
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)  # FTS5 refuses NUL and control characters
+    words = [w.replace('"', '""') for w in printable.split()]
     return " ".join(f'"{w}"*' for w in words)
 
 

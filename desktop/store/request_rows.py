@@ -12,6 +12,7 @@ import json
 import typing
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from desktop.requests.model import Coordination, Request, Subject
@@ -21,7 +22,7 @@ _SEPARATE = {"subjects", "coordination"}
 
 def request_columns() -> list[str]:
     columns: list[str] = []
-    hints = typing.get_type_hints(Request)
+    hints = _hints(Request)
     for f in dataclasses.fields(Request):
         if f.name in _SEPARATE:
             continue
@@ -36,7 +37,7 @@ def request_columns() -> list[str]:
 
 def to_row(request: Request) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    hints = typing.get_type_hints(Request)
+    hints = _hints(Request)
     for f in dataclasses.fields(Request):
         if f.name in _SEPARATE:
             continue
@@ -53,7 +54,7 @@ def to_row(request: Request) -> dict[str, Any]:
 
 
 def from_row(row: dict[str, Any], subjects: tuple[Subject, ...], coordination: Coordination) -> Request:
-    hints = typing.get_type_hints(Request)
+    hints = _hints(Request)
     values: dict[str, Any] = {"subjects": subjects, "coordination": coordination}
     for f in dataclasses.fields(Request):
         if f.name in _SEPARATE:
@@ -62,13 +63,19 @@ def from_row(row: dict[str, Any], subjects: tuple[Subject, ...], coordination: C
         if nested is None:
             values[f.name] = _from_sql(hints[f.name], row[f.name])
         elif row[f.name]:
-            sub_hints = typing.get_type_hints(nested)
+            sub_hints = _hints(nested)
             values[f.name] = nested(
                 **{s.name: _from_sql(sub_hints[s.name], row[f"{f.name}_{s.name}"]) for s in dataclasses.fields(nested)}
             )
         else:
             values[f.name] = None
     return Request(**values)
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    """Resolving annotations costs more than the rest of a row; the dataclasses never change at run time."""
+    return typing.get_type_hints(cls)
 
 
 def _nested_type(annotation: Any) -> type | None:

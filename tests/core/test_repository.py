@@ -18,7 +18,7 @@ from desktop.requests.model import Request, RequestingAuthority, Subject
 from desktop.rules import assess_for_store
 from desktop.store import ConflictError, KeyVault, NotFoundError, RequestQuery, Store, create_store
 from desktop.store.repository import Repository
-from desktop.store.sqlcipher import DatabaseError, IntegrityError
+from desktop.store.sqlcipher import IntegrityError
 from tests.conftest import CHEAP_KDF, PASSPHRASE, SCENARIOS, scenario_paths
 
 TODAY = date(2026, 11, 20)
@@ -181,8 +181,7 @@ def test_full_text_search(shared: Repository, text: str, expected: set[str]) -> 
     ['"', "*", "NEAR(", "NEAR(Okafor Fortin, 3)", "-", "--", "Okafor -Fortin", "(", ")", "^Okafor", ":",
      "reference:OTT", "subjects : Okafor", "'", "Oka*for", "AND", "OR Okafor", "NOT", "Okafor NOT Marsh",
      "{subjects}: x", "+", "\\", "%", "_", "💥",
-     pytest.param("\x00", marks=pytest.mark.xfail(strict=True, raises=DatabaseError,
-                                                 reason="bug: repository.py:520 passes NUL to FTS5"))],
+     "\x00"],
 )
 def test_fts_syntax_in_user_input_is_searched_for_not_obeyed(shared: Repository, text: str) -> None:
     found = references(shared, RequestQuery(text=text))
@@ -231,8 +230,6 @@ def test_due_within_includes_the_overdue(shared: Repository, days: int,
     assert shared.count_requests(query) == len(expected)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug: repository.py:340 builds the modifier '+-5 days', which SQLite rejects")
 def test_a_negative_due_within_means_overdue_by_that_many_days(shared: Repository) -> None:
     assert references(shared, RequestQuery(due_within_days=-5, today=TODAY)) == ["OTT-2026-0001"]
 
@@ -302,8 +299,6 @@ def test_numbering_falls_back_to_req_without_a_bates_prefix(repo: Repository) ->
     assert repo.get_request(request_id).request.reference == f"REQ-{date.today().year}-0001"
 
 
-@pytest.mark.xfail(strict=True, raises=ConflictError,
-                   reason="bug: repository.py:362 numbers by count+1, which can hit a taken reference")
 def test_numbering_skips_a_reference_already_taken(repo: Repository) -> None:
     year = date.today().year
     repo.add_request(replace(scenario("01"), reference=f"OTT-{year}-0002"))
