@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop.assessment import attach_rules  # noqa: E402
 from desktop.requests import load_request_file  # noqa: E402
+from desktop.requests.model import AuthorityKind, OfficialPosition  # noqa: E402
 from desktop.store import KdfParams, KeyVault, create_store, unlock_with_passphrase  # noqa: E402
+from desktop.store.registries import Agreement, Authority, Official, save_entry  # noqa: E402
 from desktop.ui.app import AppWindow  # noqa: E402
 
 PASSPHRASE = "screenshot store passphrase 2026"
@@ -57,6 +59,8 @@ def main(out: Path) -> None:
         shoot(app, window, out / "coordination.png")
         dialog = window.open_registries()
         assert dialog is not None
+        tab = next(iter(dialog.pages.values()))
+        tab.entries.setCurrentRow(0)
         for _ in range(5):
             app.processEvents()
         dialog.grab().save(str(out / "registries.png"))
@@ -71,7 +75,20 @@ def seed(data: Path) -> None:
     for path in sorted(SCENARIOS.glob("*.request.json")):
         request = load_request_file(path)  # the samples share a reference; keep them apart by file number
         store.repo.add_request(replace(request, reference=f"{request.reference}-{path.name[:2]}"))
+    for entry in SAMPLE_REGISTRY:
+        save_entry(store.repo, entry)
     store.lock()
+
+
+SAMPLE_REGISTRY = (
+    Authority("Canada Border Services Agency, Criminal Investigations Division", "CA", AuthorityKind.CUSTOMS,
+              "191 Laurier Avenue West, Ottawa, ON K1A 0L8, Canada", standing_note="CMAA partner since 1984"),
+    Authority("Royal Canadian Mounted Police, Federal Policing", "CA", AuthorityKind.LAW_ENFORCEMENT),
+    Agreement("Canada-U.S. Customs Mutual Assistance Agreement", "cmaa", "CA", signed_on="1984-06-20",
+              contact="CBSA International Affairs"),
+    Official("Laura Benitez", OfficialPosition.FURTHER_DELEGATE, 14, True, "Delegation OTT-2026-01",
+             office="CBP Attaché Ottawa"),
+)
 
 
 def shoot(app: QApplication, window: AppWindow, target: Path) -> None:

@@ -201,7 +201,7 @@ class ChecksEditor(FieldEditor):
             box = QCheckBox(text)
             box.setAccessibleName(f"{spec.label}: {text}")
             box.toggled.connect(self.changed)
-            grid.addWidget(box, i // 2, i % 2)
+            grid.addWidget(box, i, 0)  # one column: the form must fit a 1366x768 screen beside the list
             self.boxes[value] = box
         self._layout.addWidget(holder)
         self.setFocusProxy(next(iter(self.boxes.values())))
