@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from desktop.packets.intake import IncomingRecord
 from desktop.requests.model import (
     AuthorityKind,
     Basis,
@@ -89,3 +90,10 @@ def _request(rng: random.Random, number: int, country: str) -> Request:
 def _subject(rng: random.Random) -> Subject:
     name = f"{rng.choice(GIVEN)} {rng.choice('ABCDEFGHJKLMNPRSTW')}. {rng.choice(FAMILY)}"
     return Subject(name, rng.choice(list(SubjectStatus)), f"passport {rng.randrange(10**7, 10**8)}")
+
+
+def records(number: int, count: int) -> list[IncomingRecord]:
+    """Small text records (a page of a query result each), distinct so none is stored twice."""
+    return [IncomingRecord(f"tecs-{number:05d}-{i:02d}.txt", "text/plain",
+                           f"TECS crossing history, request {number}, page {i}.\n".encode() * 20, 1, True)
+            for i in range(count)]
