@@ -103,6 +103,7 @@ def _build_in_store(args: argparse.Namespace) -> int:
         if getattr(args, option) is not None:
             raise _usage(f"--{option.replace('_', '-')}: with --ref the post's own settings apply")
     from desktop import cli as main_cli
+    from desktop.accounting import record_disclosure
     from desktop.packets.finalize import finalize_packet, post_settings
     from desktop.packets.intake import IncomingRecord, store_records
 
@@ -119,7 +120,7 @@ def _build_in_store(args: argparse.Namespace) -> int:
         ids = store_records(repo, request_id, incoming, request.source_system)
         packet_records = [replace(p, record_id=i) for p, i in zip(_packet_records(records, request), ids, strict=True)]
         settings = replace(post_settings(repo, args.date), les_as_lead=_lead(args))
-        finalized = finalize_packet(repo, request_id, packet_records, settings=settings)
+        finalized = finalize_packet(repo, request_id, packet_records, settings=settings, accounting=record_disclosure)
     finally:
         store.lock()
     return _deliver(args, request, finalized.built, {"packet_id": finalized.packet_id,
@@ -139,8 +140,8 @@ def _records(args: argparse.Namespace, request: Request) -> list[_Record]:
         raise _usage(f"{args.redactions}: {error}") from error
     records = []
     for i, (path, (pdf, media_type, count)) in enumerate(zip(args.record, documents, strict=True)):
-        mine = [b for b in boxes if b.record == i]
-        clean = _redacted(pdf, mine, args.redactions)
+        mine = [(at, b) for at, b in enumerate(boxes) if b.record == i]
+        clean = _redacted(pdf, mine, args.redactions, f"record {i} ({path.name})")
         records.append(_Record(path, path.read_bytes(), media_type, count, clean, bool(mine)))
     return records
 
@@ -173,16 +174,21 @@ def _ingest(path: Path) -> tuple[bytes, str, int]:
     return document.pdf, document.media_type, document.page_count
 
 
-def _redacted(pdf: bytes, boxes: Sequence[RedactionBox], source: Path) -> bytes:
-    """SPEC D3: pages with boxes are rebuilt so that nothing under a box survives."""
+def _redacted(pdf: bytes, boxes: Sequence[tuple[int, RedactionBox]], source: Path, record: str) -> bytes:
+    """SPEC D3: pages with boxes are rebuilt so that nothing under a box survives. Boxes that cannot be applied are
+    invalid input (exit 2): one line naming the redactions file, the box as boxes[N] there, and what to do."""
     if not boxes:
         return pdf
     from desktop.records import Box, RedactionError, redact
 
     try:
-        return redact(pdf, [Box(b.page, b.x0, b.y0, b.x1, b.y1, b.reason) for b in boxes])
+        return redact(pdf, [Box(b.page, b.x0, b.y0, b.x1, b.y1, b.reason) for _, b in boxes])
     except RedactionError as error:
-        raise _usage(f"{source}: {' '.join(str(error).split())}") from error
+        # redact() counts the record's boxes from 1; the user finds them in the file as boxes[N].
+        problem = re.sub(r"^Box (\d+)", lambda m: f"boxes[{boxes[int(m[1]) - 1][0]}] on {record}",
+                         " ".join(str(error).split()))
+        raise _usage(f"{source}: {problem} Correct it in {source.name} and run the command again; nothing was "
+                     "written.") from error
 
 
 def _packet_records(records: Sequence[_Record], request: Request) -> list[PacketRecord]:
