@@ -11,6 +11,7 @@ import sys
 # name -> module with `main(argv) -> int`; SPEC section 9 lists the ones still to come (start-up, packet, export).
 BENCHMARKS = {
     "store": "bench.store",
+    "sync": "bench.sync",
 }
 
 

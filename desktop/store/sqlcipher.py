@@ -81,7 +81,9 @@ def integrity_problems(path: Path, key: bytes) -> list[str]:
             problems.append(f"the page check could not finish ({exc})")
         try:
             problems += [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-        except sqlcipher3.DatabaseError as exc:
+        except (sqlcipher3.DatabaseError, MemoryError) as exc:
+            # A page whose HMAC fails can surface as SQLITE_NOMEM, which the driver raises as MemoryError; it is
+            # the damage the page check has just named, not a lack of memory.
             problems.append(f"the structure check could not finish ({exc})")
         return problems
     finally:

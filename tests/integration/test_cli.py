@@ -21,6 +21,7 @@ import pytest
 
 import desktop
 from desktop.requests import load_request_file, parse_request_bytes, request_to_json
+from desktop.store import KeyVault, unlock_with_passphrase
 from desktop.store.keyfile import KdfParams, read_keyfile
 from tests.conftest import PASSPHRASE, SCENARIOS, scenario_paths
 
@@ -142,6 +143,19 @@ def test_init_creates_the_store_with_the_default_argon2id_cost(post: Post) -> No
     assert (post.data / "store.db").read_bytes()[:16] != b"SQLite format 3\x00"
     keyfile = read_keyfile(post.data / "keyfile.json")
     assert keyfile.kdf == KdfParams() and keyfile.keyring is None
+
+
+def test_init_creates_the_posts_signing_identity_so_headquarters_can_register_it_at_once(
+        post: Post, no_keyring_vault: KeyVault) -> None:
+    """Issue 5 / SPEC A2: the signing key is made at first run, inside the encrypted store."""
+    store = unlock_with_passphrase(post.data, PASSPHRASE, no_keyring_vault)
+    try:
+        with store.repo.read() as conn:
+            made = conn.execute("SELECT certificate_pem FROM post_identity").fetchall()
+            audited = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'post_identity.create'").fetchone()
+    finally:
+        store.lock()
+    assert len(made) == 1 and made[0][0].startswith("-----BEGIN CERTIFICATE-----") and audited[0] == 1
 
 
 def test_init_leaves_an_existing_store_alone(cli: Cli, post: Post) -> None:

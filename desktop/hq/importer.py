@@ -1,0 +1,178 @@
+"""Headquarters imports a post's bundle (SPEC A3): decrypt, verify, check, merge by UUID, acknowledge.
+
+Everything is checked before anything is written, and the merge is one transaction of the consolidated store, so
+a refused bundle (one line saying why) leaves the store exactly as it was. Importing the same bundle again changes
+nothing and acknowledges again; a batch number that arrives again with other content is refused as a replay; a
+gap in a post's batch numbers is reported. An entry never changes: one that arrives again must read the same.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from desktop.hq.store import HeldEntry, HqStore, HqTransaction, NewEntry, ReceivedBatch, RegisteredPost
+from desktop.sync import acknowledgement, bundle, cms
+from desktop.sync.acknowledgement import Acknowledgement
+from desktop.sync.bundle import BundleLimits, Payload
+from desktop.sync.identity import post_name_of
+
+KEY_PASSPHRASE_ENV = "DISCLOSURE_DESK_HQ_KEY_PASSPHRASE"
+
+
+class BundleRefused(Exception):
+    """The whole bundle is refused and the consolidated store is unchanged; `str()` is the one-line reason."""
+
+
+class HqInputError(Exception):
+    """A key, certificate or post certificate given to the headquarters commands is unusable."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Headquarters' decryption key and its certificate (which also signs the acknowledgements)."""
+
+    certificate: x509.Certificate
+    key: rsa.RSAPrivateKey
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    post: RegisteredPost
+    batch: int
+    entry_count: int
+    new: int
+    already_held: int
+    repeated: bool  # the very same batch was imported before: nothing changed
+    missing: tuple[int, ...]  # the post's batch numbers below its highest that have not arrived
+    acknowledgement: Acknowledgement
+
+    def summary(self) -> str:
+        if self.repeated:
+            text = (f"Batch {self.batch} from {self.post.name} was already imported with the same content; "
+                    "nothing changed.")
+        else:
+            text = (f"Imported batch {self.batch} from {self.post.name}: {self.entry_count} entries, {self.new} new, "
+                    f"{self.already_held} already held.")
+        if self.missing:
+            text += f" Gap: batch{'es' if len(self.missing) > 1 else ''} {_numbers(self.missing)} not received yet."
+        return text
+
+
+def load_recipient(key_pem: bytes, cert_pem: bytes) -> Recipient:
+    """HQ.key (PEM; when encrypted, its passphrase from DISCLOSURE_DESK_HQ_KEY_PASSPHRASE) and HQ.pem, which match."""
+    try:
+        certificate = x509.load_pem_x509_certificate(cert_pem)
+    except ValueError:
+        raise HqInputError("--cert: not a PEM X.509 certificate") from None
+    password = os.environ.get(KEY_PASSPHRASE_ENV)
+    try:
+        key = serialization.load_pem_private_key(key_pem, password=password.encode() if password else None)
+    except TypeError:
+        raise HqInputError(f"--key: the key is encrypted; set {KEY_PASSPHRASE_ENV} to its passphrase") from None
+    except ValueError:
+        raise HqInputError("--key: not a PEM private key, or the passphrase is wrong") from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise HqInputError("--key: headquarters' key must be RSA (bundles are encrypted with RSA key transport)")
+    if key.public_key().public_numbers() != certificate.public_key().public_numbers():  # type: ignore[union-attr]
+        raise HqInputError("--key and --cert do not belong together: the certificate is for another key")
+    return Recipient(certificate, key)
+
+
+def register_post(store: HqStore, certificate_pem: bytes, name: str | None = None) -> tuple[RegisteredPost, bool]:
+    """Registers a post's signing certificate; (the post, False) when it was registered already."""
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_pem)
+    except ValueError:
+        raise HqInputError("not a PEM X.509 certificate (make it with 'disclosure-desk post-cert')") from None
+    if not isinstance(certificate.public_key(), ec.EllipticCurvePublicKey | rsa.RSAPublicKey):
+        raise HqInputError("the post certificate's key is neither EC nor RSA; it cannot sign bundles")
+    post = RegisteredPost(cms.fingerprint(certificate), (name or post_name_of(certificate)).strip(),
+                          certificate_pem.decode("ascii"), _now())
+    with store.transaction() as tx:
+        known = tx.post(post.fingerprint)
+        if known is not None:
+            return known, False
+        tx.add_post(post)
+    return post, True
+
+
+def import_bundle(store: HqStore, data: bytes, recipient: Recipient, limits: BundleLimits | None = None
+                  ) -> ImportReport:
+    limits = limits or BundleLimits()
+    if len(data) > limits.max_bundle_bytes:
+        raise BundleRefused(f"the bundle is {len(data):,} bytes, over the {limits.max_bundle_bytes:,} accepted")
+    posts = store.posts()
+    try:
+        signed = cms.decrypt(data, recipient.certificate, recipient.key)
+        verified = cms.verify_signed(signed, [_certificate(p) for p in posts])
+        del signed
+        payload = bundle.read_payload(verified.content, limits)
+    except (cms.CmsError, bundle.BundleError) as error:
+        raise BundleRefused(f"the bundle is refused: {error}") from None
+    post = next(p for p in posts if p.fingerprint == cms.fingerprint(verified.signer))
+    with store.transaction() as tx:
+        report = _merge(tx, post, payload, recipient)
+    return report
+
+
+def acknowledgement_file(report: ImportReport, recipient: Recipient) -> bytes:
+    return acknowledgement.write(report.acknowledgement, recipient.certificate, recipient.key)
+
+
+def _merge(tx: HqTransaction, post: RegisteredPost, payload: Payload, recipient: Recipient) -> ImportReport:
+    manifest = payload.manifest
+    earlier = tx.batch(post.fingerprint, manifest.batch)
+    if earlier is not None and earlier.manifest_sha256 != payload.manifest_sha256:
+        raise BundleRefused(f"the bundle is refused: batch {manifest.batch} from {post.name} was already imported "
+                            f"on {earlier.received_at[:10]} with other content (a replayed or reused batch number)")
+    uuids = [row["uuid"] for row in payload.rows]
+    held = tx.held(uuids)
+    _check_unchanged(post, payload, held)
+    now = _now()
+    fresh = [NewEntry(row, line, payload.pdfs[row["uuid"]])
+             for row, line in zip(payload.rows, payload.lines, strict=True) if row["uuid"] not in held]
+    if earlier is None:
+        tx.add_batch(ReceivedBatch(post.fingerprint, manifest.batch, payload.manifest_sha256, manifest.post,
+                                   manifest.created, manifest.entry_count, now))
+        tx.add_entries(post.fingerprint, manifest.batch, now, fresh)
+    ack = Acknowledgement(manifest.post, post.fingerprint, manifest.batch, payload.manifest_sha256, now,
+                          cms.fingerprint(recipient.certificate), tuple(uuids))
+    return ImportReport(post, manifest.batch, len(uuids), len(fresh), len(held), earlier is not None,
+                        _missing(tx.batch_numbers(post.fingerprint)), ack)
+
+
+def _check_unchanged(post: RegisteredPost, payload: Payload, held: dict[str, HeldEntry]) -> None:
+    for row, line in zip(payload.rows, payload.lines, strict=True):
+        known = held.get(row["uuid"])
+        if known is None:
+            continue
+        if known.post_fingerprint != post.fingerprint:
+            raise BundleRefused(f"the bundle is refused: entry {row['uuid']} was received from another post")
+        if known.line != line:
+            raise BundleRefused(f"the bundle is refused: entry {row['uuid']} differs from the copy received in batch "
+                                f"{known.batch}; DHS-191 entries never change (a correction is a new entry)")
+
+
+def _missing(numbers: Sequence[int]) -> tuple[int, ...]:
+    present = set(numbers)
+    return tuple(n for n in range(1, max(present, default=0)) if n not in present)
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10])
+    return shown + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
+
+
+def _certificate(post: RegisteredPost) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(post.certificate_pem.encode("ascii"))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

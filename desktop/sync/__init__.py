@@ -1,0 +1,37 @@
+"""The post's side of the DHS-191 sync with the Privacy Office (SPEC A2, A3): identity, bundles, acknowledgements.
+
+Qt-free. `export_bundle` writes the signed and encrypted bundle of every entry not yet acknowledged;
+`import_acknowledgement` marks what headquarters received. The bundle format itself is `desktop.sync.bundle`,
+shared with headquarters (`desktop.hq`).
+"""
+
+from desktop.sync.acknowledge import AckResult, import_acknowledgement
+from desktop.sync.certificates import (
+    HqCertificate,
+    check_recipient,
+    default_hq_certificate,
+    hq_certificates,
+    import_hq_certificate,
+    load_certificate,
+)
+from desktop.sync.errors import SyncError, SyncInputError
+from desktop.sync.export import ExportResult, export_bundle, pending_count
+from desktop.sync.identity import PostIdentity, post_identity
+
+__all__ = [
+    "AckResult",
+    "ExportResult",
+    "HqCertificate",
+    "PostIdentity",
+    "SyncError",
+    "SyncInputError",
+    "check_recipient",
+    "default_hq_certificate",
+    "export_bundle",
+    "hq_certificates",
+    "import_acknowledgement",
+    "import_hq_certificate",
+    "load_certificate",
+    "pending_count",
+    "post_identity",
+]
