@@ -4,14 +4,19 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+PACKAGE_STAMP := $(VENV)/.installed-package
 
-.PHONY: run demo test lint unit system-deps bench screenshots clean
+.PHONY: run demo test lint unit system-deps bench screenshots package package-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,package]'
+	touch $(PACKAGE_STAMP)
 
 system-deps:
 	@scripts/system-deps.sh
@@ -23,7 +28,7 @@ demo: system-deps $(STAMP)
 	$(VENV)/bin/disclosure-desk demo --out $(or $(OUT),out/demo)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check desktop tests bench scripts
+	$(VENV)/bin/ruff check desktop tests bench scripts packaging
 	$(VENV)/bin/mypy
 
 unit: $(STAMP)
@@ -37,5 +42,13 @@ bench: $(STAMP)
 screenshots: system-deps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py docs
 
+# The one-folder program for this platform, in dist/ (packaging/README.md); about 40 s here.
+package: system-deps $(PACKAGE_STAMP)
+	$(PY) packaging/build.py
+
+# Builds it, then starts the built binary headless: --version, diagnostics, demo, the window offscreen.
+package-test: package
+	$(PY) packaging/smoke_test.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build/pyinstaller dist

@@ -10,31 +10,37 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from desktop import __version__
+from desktop.accounting.cli import register as register_accounting_commands
 from desktop.hardening import harden_process
+from desktop.logging_setup import log_dir, setup_logging
 from desktop.packets.cli import register as register_packet_commands
-from desktop.paths import data_dir
+from desktop.paths import DATA_ENV, data_dir
 from desktop.requests import InterchangeError, load_request_file, request_to_json
+from desktop.setup import create_post_store
 from desktop.store import (
     KeyVault,
     RequestQuery,
     Store,
     StoreError,
-    create_store,
     restore_backup,
     unlock_with_passphrase,
     write_backup,
 )
 from desktop.store.passphrase import assess
+from desktop.sync.cli import register as register_sync_commands
 
 PASSPHRASE_ENV = "DISCLOSURE_DESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "DISCLOSURE_DESK_NEW_PASSPHRASE"
+_log = logging.getLogger(__name__)
 
 
 class UsageProblem(Exception):
@@ -44,21 +50,39 @@ class UsageProblem(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     harden_process()
     args = _parser().parse_args(argv)
-    if not getattr(args, "handler", None):
-        from desktop.ui.app import run_gui  # Qt is imported only when the window is wanted
+    setup_logging(log_dir(args.data_dir))  # events and counts only, never what the user typed (logging_setup.py)
+    name = getattr(args, "handler", _gui).__name__.strip("_")
+    _log.info("start %s (version %s)", name, __version__)
+    started = time.monotonic()
+    code = _run(args)
+    _log.info("end %s: exit %d after %.2f s", name, code, time.monotonic() - started)
+    return code
 
-        return run_gui(data_dir(args.data_dir))
+
+def _run(args: argparse.Namespace) -> int:
+    handler = getattr(args, "handler", _gui)
     try:
-        return int(args.handler(args) or 0)
+        return int(handler(args) or 0)
     except UsageProblem as problem:
+        _log.info("refused: invalid input (%s)", type(problem).__name__)
         print(str(problem), file=sys.stderr)
         return 2
     except StoreError as error:
+        _log.info("refused: %s", type(error).__name__)
         print(f"disclosure-desk: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("disclosure-desk: interrupted; nothing was changed by the unfinished step.", file=sys.stderr)
         return 130
+    except Exception:
+        _log.exception("failed")  # the traceback without its message: messages may quote the input
+        raise
+
+
+def _gui(args: argparse.Namespace) -> int:
+    from desktop.ui.app import run_gui  # Qt is imported only when the window is wanted
+
+    return run_gui(data_dir(args.data_dir))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,9 +130,17 @@ def _parser() -> argparse.ArgumentParser:
     _command(key_commands, "rekey", _rekey, "give the database a new key")
 
     register_packet_commands(commands)
+    register_accounting_commands(commands)
+    register_sync_commands(commands)
 
-    demo = _command(commands, "demo", _demo, "headless end-to-end run on a throw-away store")
-    demo.add_argument("--out", type=Path, required=True)
+    demo = _command(commands, "demo", _demo, "headless end-to-end run on a throw-away store: sample requests, a "
+                    "packet, a DHS-191 bundle; prints what it made")
+    demo.add_argument("--out", type=Path, required=True, help="the folder for the packet, e-mail draft and HQ files")
+    demo.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    diagnostics = _command(commands, "diagnostics", _diagnostics,
+                           "versions, data and log folders, keyring and cipher: what support asks for")
+    diagnostics.add_argument("--json", action="store_true", help="print JSON instead of text")
     return parser
 
 
@@ -142,8 +174,8 @@ def _init(args: argparse.Namespace) -> int:
     if not strength.acceptable:
         raise UsageProblem(f"disclosure-desk: {PASSPHRASE_ENV}: " + " ".join(strength.problems))
     vault = KeyVault()
-    store = create_store(data_dir(args.data_dir), passphrase, post_name=args.post_name,
-                         bates_prefix=args.bates_prefix, use_keyring=args.keyring, vault=vault)
+    store = create_post_store(data_dir(args.data_dir), passphrase, post_name=args.post_name,
+                              bates_prefix=args.bates_prefix, use_keyring=args.keyring, vault=vault)
     with_keyring = args.keyring and vault.status().available
     store.lock()
     print(f"Created the encrypted store in {store.paths.root} (passphrase strength: {strength.verdict}).")
@@ -282,8 +314,26 @@ def _rekey(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    print("disclosure-desk demo: not yet — it arrives with the packet and accounting issues.")
+    """A throw-away store: the given or DISCLOSURE_DESK_DATA folder (it must hold no store), else a new temp one."""
+    from desktop.demo import run_demo
+
+    chosen = data_dir(args.data_dir) if args.data_dir or os.environ.get(DATA_ENV) else None
+    say = (lambda line: None) if args.json else (lambda line: print(f"... {line}", file=sys.stderr))
+    report = run_demo(args.out.resolve(), chosen, os.environ.get(PASSPHRASE_ENV) or None, say)
+    sys.stdout.write(_json_text(report.to_json()) if args.json else report.as_text())
     return 0
+
+
+def _diagnostics(args: argparse.Namespace) -> int:
+    from desktop.diagnostics import gather
+
+    found = gather(data_dir(args.data_dir), log_dir(args.data_dir))
+    sys.stdout.write(_json_text(found.to_json()) if args.json else found.as_text())
+    return 0
+
+
+def _json_text(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@
 # the packet tests read PDFs back with poppler's pdftotext and qpdf; the sync bundle tests use openssl cms.
 set -euo pipefail
 needed=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core poppler-utils qpdf openssl)
+# A real window on an X11 desktop (`make run`, the built program): Qt's xcb platform plugin and what it loads.
+needed+=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxcb-shape0
+         libxcb-randr0 libxkbcommon-x11-0)
 command -v dpkg-query >/dev/null 2>&1 || { echo "system-deps: not a Debian-style system; install the equivalents of: ${needed[*]}"; exit 0; }
 missing=()
 for pkg in "${needed[@]}"; do

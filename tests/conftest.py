@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import keyring.backend
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Commands run in-process without a data folder would log to the real user log folder; keep the suite's logs apart.
+os.environ.setdefault("DISCLOSURE_DESK_LOG_DIR", tempfile.mkdtemp(prefix="disclosure-desk-test-logs-"))
 
 from desktop.store import KdfParams, KeyVault, Store, create_store  # noqa: E402
 
