@@ -1,0 +1,281 @@
+"""A request's records in the encrypted store (SPEC D1, D3): import, read back, and cleaned for a packet. Their
+redaction boxes are in desktop/records/boxes.py.
+
+Every change is one repository transaction that writes its audit entry with it (SPEC S6). The audit entries name
+the request, so that its history shows them, and carry only what is not PII: record ids, counts, digests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop.jobs import JobControl
+from desktop.records.boxes import redaction_boxes, request_of
+from desktop.records.ingest import ingest
+from desktop.records.model import Limits, RecordDocument, RecordRefused
+from desktop.records.redact import redact
+from desktop.store.errors import NotFoundError
+from desktop.store.repository import Repository, now_text
+from desktop.store.sqlcipher import Connection
+
+# Settings that change the import limits (SPEC D1: configurable, default 200 MB / 2,000 pages).
+LIMIT_SETTINGS = {"records_max_mb": "max_bytes", "records_max_pages": "max_pages"}
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    filename: str
+    content: bytes = field(repr=False)  # the file as it came from the source system (§8.1.3)
+    document: RecordDocument = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    ids: tuple[int, ...]
+    refused: tuple[str, ...]  # one message per refused file: what is wrong and what to do
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    id: int
+    request_id: int
+    position: int
+    filename: str
+    media_type: str
+    source_system: str
+    owner: str
+    size: int
+    sha256: str
+    page_count: int
+    imported_at: str
+    subject_ids: tuple[int, ...]
+    pages_without_text: int
+    redactions: int  # accepted boxes
+
+    @property
+    def title(self) -> str:
+        """How the cover letter names the record: its file name without the extension."""
+        return " ".join(Path(self.filename).stem.replace("_", " ").split()) or self.filename
+
+
+@dataclass(frozen=True)
+class CleanRecord:
+    """A record as it goes into a packet: redacted where it has boxes (SPEC D3)."""
+
+    record_id: int
+    pdf: bytes = field(repr=False)
+    has_redactions: bool
+    contains_pii: bool  # linked to a subject of the request: DHS-191 entries follow (SPEC A1)
+    title: str
+
+
+def limits(repo: Repository) -> Limits:
+    """The post's import limits; the defaults unless its settings say otherwise."""
+    values = repo.settings()
+    changed: dict[str, int] = {}
+    for key, name in LIMIT_SETTINGS.items():
+        text = values.get(key, "").strip()
+        if text.isdigit() and int(text) > 0:
+            changed[name] = int(text) * (1024 * 1024 if name == "max_bytes" else 1)
+    return Limits(**changed)
+
+
+def import_files(repo: Repository, request_id: int, paths: Sequence[Path], source_system: str, owner: str,
+                 subject_ids: Sequence[int], control: JobControl | None = None) -> ImportResult:
+    """Reads and checks every file, then stores the accepted ones in one transaction; refused files change nothing.
+    Cancelled (desktop.jobs) before that transaction stores nothing at all."""
+    control = control or JobControl()
+    accepted: list[NewRecord] = []
+    refused: list[str] = []
+    known = _known_digests(repo, request_id)
+    checked = limits(repo)
+    for index, path in enumerate(paths):
+        part = part_of(control, index, 1, len(paths))
+        try:
+            accepted.append(_read_one(path, checked, known, part))
+            known[accepted[-1].document.sha256] = path.name
+        except RecordRefused as refusal:
+            refused.append(" ".join(str(refusal).split()))
+    control.check()
+    ids = import_records(repo, request_id, accepted, source_system, owner, subject_ids) if accepted else []
+    control.progress(len(paths), len(paths), "Records imported")
+    return ImportResult(tuple(ids), tuple(refused))
+
+
+def _read_one(path: Path, checked: Limits, known: dict[str, str], control: JobControl) -> NewRecord:
+    control.step(0, 1, f"Reading {path.name}")
+    try:
+        size = path.stat().st_size
+        if size > checked.max_bytes:  # refused before a byte of it is read
+            raise RecordRefused(f"{path.name} is {size:,} bytes, over the {checked.max_bytes:,}-byte limit for one "
+                                "record; split it into smaller files (or scan at a lower resolution) and import them.")
+        data = path.read_bytes()
+    except OSError as error:
+        raise RecordRefused(f"{path.name} cannot be read ({error.strerror}); check that it is still there and that "
+                            "you may open it, then import it again.") from error
+    document = ingest(path.name, data, checked, control)
+    if document.sha256 in known:
+        raise RecordRefused(f"{path.name} is already among this request's records (as {known[document.sha256]}); "
+                            "nothing was added. Import a different file.")
+    return NewRecord(path.name, data, document)
+
+
+def import_records(repo: Repository, request_id: int, records: Sequence[NewRecord], source_system: str, owner: str,
+                   subject_ids: Sequence[int]) -> list[int]:
+    """Stores checked records with their pages and the subjects they concern; one transaction, one audit entry."""
+    detail = {"records": len(records), "sha256": [r.document.sha256 for r in records],
+              "source_system": source_system, "subjects": len(subject_ids)}
+    with repo.transaction("record.import", "request", request_id, detail) as tx:
+        _check_subjects(tx.conn, request_id, subject_ids)
+        ids = [_insert(tx.conn, request_id, record, source_system, owner, subject_ids) for record in records]
+        tx.detail["ids"] = ids
+    return ids
+
+
+def subjects(repo: Repository, request_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the request's subjects, in order: what a record can be said to concern (SPEC A1)."""
+    with repo.read() as conn:
+        rows = conn.execute("SELECT id, name FROM subjects WHERE request_id = ? ORDER BY position",
+                            (request_id,)).fetchall()
+    return [(int(row[0]), str(row[1])) for row in rows]
+
+
+def _known_digests(repo: Repository, request_id: int) -> dict[str, str]:
+    with repo.read() as conn:
+        rows = conn.execute("SELECT sha256, filename FROM records WHERE request_id = ?", (request_id,)).fetchall()
+    return {digest: name for digest, name in rows}
+
+
+def _check_subjects(conn: Connection, request_id: int, subject_ids: Sequence[int]) -> None:
+    known = {row[0] for row in conn.execute("SELECT id FROM subjects WHERE request_id = ?", (request_id,))}
+    if not set(subject_ids) <= known:
+        raise NotFoundError("A subject chosen for these records is no longer in the request; reopen the request and "
+                            "choose the subjects again.")
+
+
+def _insert(conn: Connection, request_id: int, record: NewRecord, source_system: str, owner: str,
+            subject_ids: Sequence[int]) -> int:
+    document = record.document
+    if conn.execute("SELECT 1 FROM records WHERE request_id = ? AND sha256 = ?",
+                    (request_id, document.sha256)).fetchone():
+        raise RecordRefused(f"{record.filename} is already among this request's records; nothing was added.")
+    position = conn.execute("SELECT coalesce(max(position) + 1, 0) FROM records WHERE request_id = ?",
+                            (request_id,)).fetchone()[0]
+    cursor = conn.execute(
+        "INSERT INTO records (request_id, position, filename, media_type, source_system, owner, size, sha256, "
+        "page_count, content, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (request_id, position, record.filename, document.media_type, source_system, owner, len(record.content),
+         document.sha256, document.page_count, record.content, now_text()),
+    )
+    record_id = int(cursor.lastrowid or 0)
+    conn.executemany("INSERT INTO record_pages (record_id, page_no, width_pt, height_pt, has_text) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     [(record_id, p.number, p.width_pt, p.height_pt, int(p.has_text)) for p in document.pages])
+    conn.executemany("INSERT INTO record_subjects (record_id, subject_id) VALUES (?, ?)",
+                     [(record_id, subject) for subject in subject_ids])
+    return record_id
+
+
+def remove_record(repo: Repository, record_id: int) -> None:
+    """Removes a record imported by mistake, with its boxes; refused once a packet disclosed it (§10.2.2)."""
+    request_id = request_of(repo, record_id)
+    with repo.transaction("record.remove", "request", request_id, {"record": record_id}) as tx:
+        sent = tx.conn.execute("SELECT packet_id FROM packet_records WHERE record_id = ? LIMIT 1",
+                               (record_id,)).fetchone()
+        if sent:
+            raise RecordRefused(f"This record was disclosed in packet {sent[0]}; it is kept with what was sent "
+                                "(§10.2.2) and cannot be removed.")
+        tx.conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
+
+
+def list_records(repo: Repository, request_id: int) -> list[StoredRecord]:
+    with repo.read() as conn:
+        rows = conn.execute(
+            "SELECT r.id, r.request_id, r.position, r.filename, r.media_type, r.source_system, r.owner, r.size, "
+            "r.sha256, r.page_count, r.imported_at, "
+            "(SELECT group_concat(subject_id) FROM record_subjects s WHERE s.record_id = r.id), "
+            "(SELECT count(*) FROM record_pages p WHERE p.record_id = r.id AND p.has_text = 0), "
+            "(SELECT count(*) FROM redactions x WHERE x.record_id = r.id AND x.state = 'accepted') "
+            "FROM records r WHERE r.request_id = ? ORDER BY r.position", (request_id,),
+        ).fetchall()
+    return [_stored_record(row) for row in rows]
+
+
+def _stored_record(row: Sequence[Any]) -> StoredRecord:
+    subjects = tuple(sorted(int(part) for part in row[11].split(","))) if row[11] else ()
+    return StoredRecord(id=row[0], request_id=row[1], position=row[2], filename=row[3], media_type=row[4],
+                        source_system=row[5], owner=row[6], size=row[7], sha256=row[8], page_count=row[9],
+                        imported_at=row[10], subject_ids=subjects, pages_without_text=int(row[12]),
+                        redactions=int(row[13]))
+
+
+def get_record(repo: Repository, record_id: int) -> StoredRecord:
+    request_id = request_of(repo, record_id)
+    found = [r for r in list_records(repo, request_id) if r.id == record_id]
+    if not found:
+        raise NotFoundError(f"There is no record {record_id} in this store; reload the records.")
+    return found[0]
+
+
+def load_record(repo: Repository, record_id: int, control: JobControl | None = None) -> RecordDocument:
+    """The stored file as a PDF again (images and text are converted in memory, as on import)."""
+    with repo.read() as conn:
+        found = conn.execute("SELECT filename, content, page_count FROM records WHERE id = ?", (record_id,)).fetchone()
+    if found is None:
+        raise NotFoundError(f"There is no record {record_id} in this store; reload the records.")
+    filename, content, page_count = found[0], bytes(found[1]), int(found[2])
+    # Accepted once: a lower limit set since must not lock the user out of a record already imported.
+    accepted = Limits(max_bytes=max(len(content), Limits.max_bytes), max_pages=max(page_count, Limits.max_pages))
+    return ingest(filename, content, accepted, control)
+
+
+def personnel_names(repo: Repository) -> list[str]:
+    """The post's list of DHS personnel whose names the suggestions look for."""
+    with repo.read() as conn:
+        return [row[0] for row in conn.execute("SELECT name FROM personnel_names ORDER BY name")]
+
+
+def add_personnel_name(repo: Repository, name: str) -> None:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValueError("Type the name as it appears in records, e.g. Jane Roe.")
+    with repo.transaction("personnel.add", "personnel_names", None, {}) as tx:
+        tx.conn.execute("INSERT OR IGNORE INTO personnel_names (name) VALUES (?)", (cleaned,))
+
+
+def clean_records(repo: Repository, request_id: int, control: JobControl | None = None) -> list[CleanRecord]:
+    """Every record of the request, in order, each redacted where it has boxes. Nothing is stored or written."""
+    control = control or JobControl()
+    records = list_records(repo, request_id)
+    weights = [r.page_count for r in records]
+    done = 0
+    out: list[CleanRecord] = []
+    for record in records:
+        part = part_of(control, done, record.page_count, sum(weights))
+        out.append(clean_record(repo, record, part))
+        done += record.page_count
+    return out
+
+
+def clean_record(repo: Repository, record: StoredRecord, control: JobControl | None = None) -> CleanRecord:
+    control = control or JobControl()
+    control.step(0, 1, f"Reading {record.filename}")
+    document = load_record(repo, record.id)
+    boxes = redaction_boxes(repo, record.id)
+    pdf = redact(document.pdf, boxes, control=control) if boxes else document.pdf
+    return CleanRecord(record.id, pdf, bool(boxes), bool(record.subject_ids), record.title)
+
+
+def part_of(control: JobControl, start: int, span: int, total: int) -> JobControl:
+    """A job step's own control: its progress is a share of the whole job's, and the job's Cancel stops it."""
+
+    def progress(done: int, of: int, label: str) -> None:
+        share = start + (span * done / of if of else 0)
+        control.step(round(1000 * share / total) if total else 0, 1000, label)
+
+    part = JobControl(progress=progress)
+    part._cancel = control._cancel  # one Cancel for the whole job
+    return part
