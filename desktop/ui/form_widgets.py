@@ -100,17 +100,30 @@ class TextEditor(FieldEditor):
         self.edit.setPlainText(str(value or ""))
 
 
+class DateField(QDateEdit):
+    """A date box whose lowest date reads "not given". Qt's date box walks its sections with Tab, but while it shows
+    the special text it has none and kept the focus for ever: a keyboard trap. There, Tab leaves the box."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setMinimumDate(NOT_GIVEN)
+        self.setSpecialValueText("not given")
+        self.setDate(NOT_GIVEN)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt's name)
+        if self.date() == self.minimumDate():
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
+
 class DateEditor(FieldEditor):
     """A date picker whose lowest value reads "not given" (the date is unknown or not applicable)."""
 
     def __init__(self, spec: FieldSpec) -> None:
         super().__init__(spec)
-        self.edit = QDateEdit()
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
-        self.edit.setMinimumDate(NOT_GIVEN)
-        self.edit.setSpecialValueText("not given")
-        self.edit.setDate(NOT_GIVEN)
+        self.edit = DateField()
         self.edit.dateChanged.connect(self.changed)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setAccessibleName(f"Clear {spec.label}")
