@@ -5,15 +5,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QStackedWidget
 
 from desktop import __version__
 from desktop.assessment import attach_rules
-from desktop.store import KeyVault, Store, StorePaths, create_store
-from desktop.ui.first_run import FirstRunPage, StoreFactory
+from desktop.paths import resource_path
+from desktop.settings import idle_lock_minutes
+from desktop.setup import create_post_store
+from desktop.store import KeyVault, Store, StorePaths
+from desktop.ui import window_state
+from desktop.ui.about import ICON, AboutDialog
+from desktop.ui.backup_dialog import BackupDialog, BackupReminder, RestoreDialog
+from desktop.ui.export_dialog import SyncActions
+from desktop.ui.first_run import FirstRunWizard, StoreFactory
 from desktop.ui.idle import IdleWatcher
+from desktop.ui.privacy_actions import PrivacyActions
 from desktop.ui.registries import RegistriesDialog
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.unlock import UnlockPage
 from desktop.ui.widgets import centered
 from desktop.ui.workspace import Workspace
@@ -22,24 +31,25 @@ MINUTE_MS = 60_000
 
 
 class AppWindow(QMainWindow):
-    def __init__(self, data_dir: Path, vault: KeyVault, *, create: StoreFactory = create_store,
-                 idle_ms: int | None = None) -> None:
+    def __init__(self, data_dir: Path, vault: KeyVault, *, create: StoreFactory = create_post_store,
+                 idle_ms: int | None = None, minute_ms: int = MINUTE_MS) -> None:
         super().__init__()
         self.data_dir, self.vault = data_dir, vault
         self.store: Store | None = None
         self.workspace: Workspace | None = None
         self._idle_override = idle_ms
+        self._minute_ms = minute_ms  # tests shorten the minute
         self.setWindowTitle("Disclosure Desk")
-        self.resize(1280, 720)  # fits a 1366x768 laptop screen with the taskbar
+        window_state.restore(self, data_dir)  # where it was, else a size that fits a 1366x768 laptop screen
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.unlock_page = UnlockPage(data_dir, vault)
         self.unlock_page.unlocked.connect(self._enter)
         self.unlock_holder = centered(self.unlock_page, 520)
         self.stack.addWidget(self.unlock_holder)
-        self.first_run: FirstRunPage | None = None
+        self.first_run: FirstRunWizard | None = None
         if not StorePaths(data_dir).exists():
-            self.first_run = FirstRunPage(data_dir, vault, create)
+            self.first_run = FirstRunWizard(data_dir, vault, create)
             self.first_run.created.connect(self._enter)
             self.first_run_holder = centered(self.first_run)
             self.stack.addWidget(self.first_run_holder)
@@ -49,6 +59,8 @@ class AppWindow(QMainWindow):
         app = QApplication.instance()
         assert app is not None, "AppWindow needs a QApplication"
         app.installEventFilter(self.idle)
+        self.backup_reminder = BackupReminder()
+        self.statusBar().addWidget(self.backup_reminder)
         self._menus()
 
     def _menus(self) -> None:
@@ -59,12 +71,28 @@ class AppWindow(QMainWindow):
         quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
         menu.addAction(self.lock_action)
+        menu.addSeparator()
         menu.addAction(quit_action)
         post = self.menuBar().addMenu("&Post")
         self.registries_action = QAction("&Registries…", self, shortcut=QKeySequence("Ctrl+Shift+R"))
         self.registries_action.triggered.connect(self.open_registries)
         self.registries_action.setEnabled(False)
         post.addAction(self.registries_action)
+        self._store_actions(menu, post)
+        self.individual_action = post.addAction("&Accounting for an individual…", self.open_individual_accounting)
+        self.individual_action.setEnabled(False)
+        self.privacy_actions = PrivacyActions(self, post, lambda: self.store, lambda: self.workspace)
+        self.sync_actions = SyncActions(self, post, lambda: self.store)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = QAction("&About Disclosure Desk", self, menuRole=QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.open_about)
+        help_menu.addAction(self.about_action)
+
+    def open_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.data_dir, self.vault, self)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
 
     def open_registries(self) -> RegistriesDialog | None:
         if self.store is None or self.workspace is None:
@@ -74,6 +102,80 @@ class AppWindow(QMainWindow):
         dialog.setModal(True)
         dialog.show()
         return dialog
+
+    def open_individual_accounting(self) -> None:
+        if self.workspace is not None:
+            self.workspace.open_individual_accounting()
+
+    def open_settings(self) -> SettingsDialog | None:
+        if self.store is None:
+            return None
+        dialog = SettingsDialog(self.store.repo, self)
+        dialog.saved.connect(self._settings_saved)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def _settings_saved(self) -> None:
+        if self.store is None:
+            return
+        # The user's choice wins over a test's or a caller's idle override, and applies at once (SPEC S3).
+        self.idle.set_timeout_ms(idle_lock_minutes(self.store.repo) * self._minute_ms)
+        self.backup_reminder.show_for(self.store.repo)
+
+    def open_backup(self) -> BackupDialog | None:
+        if self.store is None:
+            return None
+        dialog = BackupDialog(self.store, self)
+        dialog.backed_up.connect(self._settings_saved)
+        dialog.busy.connect(lambda busy: self.idle.stop() if busy else self.idle.start())
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def open_restore(self) -> RestoreDialog:
+        """Also offered while locked or on first run: a damaged store or a rebuilt laptop (SPEC S4, S5)."""
+        dialog = RestoreDialog(self.data_dir, self.vault, self.lock, self)
+        dialog.restored.connect(self._restored)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def _restored(self, kept: Path | None) -> None:
+        """Back to the unlock screen, which now opens the restored store with the backup's passphrase."""
+        self._drop_first_run()
+        self.stack.setCurrentWidget(self.unlock_holder)
+        aside = f" The store it replaced is kept in {kept}." if kept else ""
+        self.unlock_page.message.setText(f"The backup was restored.{aside} Unlock with the backup's passphrase.")
+        self.unlock_page.passphrase.setFocus()
+
+    def _drop_first_run(self) -> None:
+        if self.first_run is not None:
+            self.stack.removeWidget(self.first_run_holder)
+            self.first_run_holder.deleteLater()
+            self.first_run = None
+
+    def _store_actions(self, file_menu: QMenu, post_menu: QMenu) -> None:
+        self.backup_action = QAction("&Back up…", self, shortcut=QKeySequence("Ctrl+Shift+B"))
+        self.backup_action.triggered.connect(self.open_backup)
+        self.restore_action = QAction("&Restore…", self)
+        self.restore_action.triggered.connect(self.open_restore)
+        self.settings_action = QAction("&Settings…", self, shortcut=QKeySequence("Ctrl+,"),
+                                       menuRole=QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self.open_settings)
+        quit_action = file_menu.actions()[-1]
+        file_menu.insertActions(quit_action, [self.backup_action, self.restore_action])
+        file_menu.insertSeparator(quit_action)
+        post_menu.addAction(self.settings_action)
+        self._enable_store_actions(False)
+
+    def _enable_store_actions(self, unlocked: bool) -> None:
+        self.backup_action.setEnabled(unlocked)
+        self.settings_action.setEnabled(unlocked)
+        if not unlocked:
+            for dialog in [*self.findChildren(SettingsDialog), *self.findChildren(BackupDialog)]:
+                dialog.close()
+                dialog.deleteLater()
 
     def start(self) -> None:
         """Called once shown: unlock without typing when the key is in the keyring."""
@@ -86,15 +188,15 @@ class AppWindow(QMainWindow):
         self.workspace = Workspace(store)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
-        if self.first_run is not None:
-            self.stack.removeWidget(self.first_run_holder)
-            self.first_run_holder.deleteLater()
-            self.first_run = None
-        minutes = int(store.repo.setting("idle_lock_minutes") or 10)
-        self.idle.set_timeout_ms(self._idle_override or minutes * MINUTE_MS)
+        self._drop_first_run()
+        self.idle.set_timeout_ms(self._idle_override or idle_lock_minutes(store.repo) * self._minute_ms)
         self.idle.start()
         self.lock_action.setEnabled(True)
+        self._enable_store_actions(True)
+        self.backup_reminder.show_for(store.repo)  # a status-bar line, not a box to dismiss
         self.registries_action.setEnabled(True)
+        self.individual_action.setEnabled(True)
+        self.privacy_actions.refresh()
         self.setWindowTitle(f"Disclosure Desk — {store.repo.setting('post_name')}")
 
     @property
@@ -112,10 +214,15 @@ class AppWindow(QMainWindow):
             self.stack.removeWidget(self.workspace)
             self.workspace.deleteLater()
             self.workspace = None
+        self.sync_actions.close_dialogs()  # stops a running export before the store closes
         self.store.lock()
         self.store = None
+        self.privacy_actions.close_dialogs()  # incidents, retention: emptied, closed, their actions off (SPEC S3)
         self.lock_action.setEnabled(False)
+        self._enable_store_actions(False)
+        self.backup_reminder.clear()
         self.registries_action.setEnabled(False)
+        self.individual_action.setEnabled(False)
         for dialog in self.findChildren(RegistriesDialog):
             dialog.close()
             dialog.deleteLater()
@@ -124,6 +231,7 @@ class AppWindow(QMainWindow):
         self.unlock_page.passphrase.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        window_state.save(self, self.data_dir)
         self.lock()
         event.accept()
 
@@ -133,6 +241,7 @@ def run_gui(data_dir: Path) -> int:
     app.setApplicationName("Disclosure Desk")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("CBP Office of International Affairs")
+    QApplication.setWindowIcon(QIcon(str(resource_path(*ICON))))
     vault = KeyVault()
     window = AppWindow(data_dir, vault)
     window.show()

@@ -39,6 +39,7 @@ class AttachmentsPanel(QWidget):
         self.table.setHorizontalHeaderLabels(["Document", "Kind", "Size", "Added"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Attachments status")

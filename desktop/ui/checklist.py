@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.requests.form import target_of
@@ -24,7 +24,10 @@ MARKS = {
     ItemState.FOLLOW_UP: "◐ follow-up",
     ItemState.ADVICE: "ℹ advice",
 }
-COLOURS = {ItemState.BLOCKED: "#b00020", ItemState.NEEDS_ACTION: "#a15c00", ItemState.DONE: "#1b6e20"}
+# Colours only add to the mark and word; one set for a light background and one for a dark one, chosen from the
+# palette the view is drawn with, so both read at 4.5:1 or better (WCAG AA) on the system's light or dark theme.
+LIGHT_COLOURS = {ItemState.BLOCKED: "#b00020", ItemState.NEEDS_ACTION: "#a15c00", ItemState.DONE: "#1b6e20"}
+DARK_COLOURS = {ItemState.BLOCKED: "#ff8a80", ItemState.NEEDS_ACTION: "#ffb74d", ItemState.DONE: "#81c784"}
 OUTCOME_TEXT = {
     Outcome.READY: "Ready: nothing holds this request; the packet can be finalized.",
     Outcome.NEEDS_ACTION: "Needs action: the items marked ● must be done before the packet can be finalized.",
@@ -38,6 +41,7 @@ class ChecklistPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._shown: list[tuple[str, str, str | None]] = []
+        self._assessment: Assessment | None = None
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         self.outcome.setAccessibleName("Outcome")
@@ -60,16 +64,24 @@ class ChecklistPanel(QWidget):
 
     def show_assessment(self, assessment: Assessment) -> None:
         self.problem.clear()
+        self._assessment = assessment
         self.outcome.setText(OUTCOME_TEXT[assessment.outcome])
         self._shown = []
+        colours = colours_for(self.palette())  # the view inherits it; on a change the panel hears first
         position = self.view.verticalScrollBar().value()
-        self.view.setHtml("".join(self._step_html(step) for step in checklist(assessment)))
+        self.view.setHtml("".join(self._step_html(step, colours) for step in checklist(assessment)))
         self.view.verticalScrollBar().setValue(position)  # typing must not make the checklist jump
 
-    def _step_html(self, step: StepState) -> str:
-        parts = [f"<h4>{_mark(step.state)} {escape(step.title)}</h4><ul>"]
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        """The system switched between light and dark: redraw with colours that read on the new background."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._assessment is not None:
+            self.show_assessment(self._assessment)
+
+    def _step_html(self, step: StepState, colours: dict[ItemState, str]) -> str:
+        parts = [f"<h4>{_mark(step.state, colours)} {escape(step.title)}</h4><ul>"]
         for question in step.questions:
-            parts.append(f"<li>{_mark(question.state)} {escape(question.question.text)} "
+            parts.append(f"<li>{_mark(question.state, colours)} {escape(question.question.text)} "
                          f"<small>({escape(question.question.section)})</small>")
             if question.findings:
                 parts.append("<ul>")
@@ -79,7 +91,7 @@ class ChecklistPanel(QWidget):
                     self._shown.append((finding.message, state.value, target))
                     text = escape(finding.message)
                     link = f'<a href="go:{escape(target)}">{text}</a>' if target else text
-                    parts.append(f"<li>{_mark(state)} {link} <small>({escape(finding.section)})</small></li>")
+                    parts.append(f"<li>{_mark(state, colours)} {link} <small>({escape(finding.section)})</small></li>")
                 parts.append("</ul>")
             parts.append("</li>")
         parts.append("</ul>")
@@ -103,12 +115,18 @@ class ChecklistPanel(QWidget):
 
     def clear(self) -> None:
         self._shown = []
+        self._assessment = None
         self.view.clear()
         self.outcome.clear()
         self.problem.clear()
 
 
-def _mark(state: ItemState) -> str:
-    colour = COLOURS.get(state)
+def colours_for(palette: QPalette) -> dict[ItemState, str]:
+    """The state colours that read on the palette's background (the view draws on Base)."""
+    return DARK_COLOURS if palette.color(QPalette.ColorRole.Base).lightness() < 128 else LIGHT_COLOURS
+
+
+def _mark(state: ItemState, colours: dict[ItemState, str]) -> str:
+    colour = colours.get(state)
     text = escape(MARKS[state])
     return f'<b style="color:{colour}">{text}</b>' if colour else f"<b>{text}</b>"

@@ -19,6 +19,7 @@ class HistoryPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
 

@@ -21,7 +21,16 @@ class IdleWatcher(QObject):
         self._timer = QTimer(self, singleShot=True, interval=timeout_ms)
         self._timer.timeout.connect(self.idle)
 
+    @property
+    def timeout_ms(self) -> int:
+        return self._timer.interval()
+
+    @property
+    def counting(self) -> bool:
+        return self._timer.isActive()
+
     def set_timeout_ms(self, timeout_ms: int) -> None:
+        """Takes effect at once: a countdown under way restarts with the new time."""
         self._timer.setInterval(timeout_ms)
         if self._timer.isActive():
             self._timer.start()

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.requests.form import AUTHORITY_KINDS, POSITIONS
 from desktop.store import Repository, StoreError
 from desktop.store.registries import AGREEMENT_KINDS, Agreement, Authority, Entry, Official, list_entries, save_entry
-from desktop.ui.form_widgets import NOT_GIVEN
+from desktop.ui.form_widgets import NOT_GIVEN, DateField
 
 # field → (label, editor kind, choices)
 LAYOUTS: dict[type, dict[str, tuple[str, str, tuple[tuple[str, str], ...]]]] = {
@@ -148,11 +148,13 @@ class RegistriesDialog(QDialog):
         self.setWindowTitle("Registries")
         self.resize(900, 520)
         self.tabs = QTabWidget()
+        self.tabs.tabBar().setAccessibleName("Registries")
         self.pages = {kind: RegistryTab(repo, kind) for kind in (Authority, Agreement, Official)}
         for kind, page in self.pages.items():
             self.tabs.addTab(page, TITLES[kind])
             page.changed.connect(self.changed)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close the registries")
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -179,11 +181,7 @@ def _input(editor: str, choices: tuple[tuple[str, str], ...], label: str) -> QWi
         for value, text in choices:
             widget.addItem(text, str(value))
     elif editor == "date":
-        widget = QDateEdit()
-        widget.setCalendarPopup(True)
-        widget.setDisplayFormat("yyyy-MM-dd")
-        widget.setMinimumDate(NOT_GIVEN)
-        widget.setSpecialValueText("not given")
+        widget = DateField()
     elif editor == "grade":
         widget = QSpinBox()
         widget.setRange(0, 15)

@@ -66,6 +66,7 @@ class RequestEditor(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidget(body)
+        self.scroll_area.setAccessibleName("Request fields")
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Editor status")

@@ -58,6 +58,7 @@ class RequestListPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list (Qt's table kept it for ever); arrows move in it
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         for column in Column:

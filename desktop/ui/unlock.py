@@ -9,9 +9,11 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidg
 
 from desktop.jobs import JobControl
 from desktop.store import (
+    KeyFileDamagedError,
     KeyringUnavailableError,
     KeyVault,
     Store,
+    StoreDamagedError,
     StoreError,
     TooManyAttemptsError,
     keyring_enabled,
@@ -58,7 +60,7 @@ class UnlockPage(QWidget):
             self.message.setText(str(error))
             return
         except StoreError as error:
-            self.message.setText(str(error))
+            self._say(error)
             return
         self.unlocked.emit(store)
 
@@ -83,13 +85,19 @@ class UnlockPage(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.passphrase.selectAll()
-        self.message.setText(str(error) if isinstance(error, StoreError) else f"Could not unlock: {error}")
+        self._say(error)
         if isinstance(error, TooManyAttemptsError):
             self.unlock_button.setEnabled(False)
             self.passphrase.setEnabled(False)
             QTimer.singleShot(int(error.wait_seconds * 1000) + 100, lambda: self._busy(False))
             return
         self._busy(False)
+
+    def _say(self, error: BaseException) -> None:
+        text = str(error) if isinstance(error, StoreError) else f"Could not unlock: {error}"
+        if isinstance(error, StoreDamagedError | KeyFileDamagedError):
+            text += " In this window: File → Restore… (SPEC S4)."
+        self.message.setText(text)
 
     def _busy(self, busy: bool) -> None:
         self.unlock_button.setEnabled(not busy)

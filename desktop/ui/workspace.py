@@ -15,10 +15,13 @@ from desktop.requests.form import FormError
 from desktop.rules import evaluate
 from desktop.store import Store, StoreError
 from desktop.store.fileio import atomic_write_bytes
+from desktop.ui.accounting_panel import AccountingPanel, IndividualAccountingDialog
 from desktop.ui.attachments import AttachmentsPanel
 from desktop.ui.checklist import ChecklistPanel
 from desktop.ui.coordination import CoordinationPanel
 from desktop.ui.history import HistoryPanel
+from desktop.ui.packet_panel import PacketPanel
+from desktop.ui.records_panel import RecordsPanel
 from desktop.ui.request_editor import RequestEditor
 from desktop.ui.request_list import RequestListPanel
 
@@ -37,15 +40,23 @@ class Workspace(QWidget):
         self.coordination = CoordinationPanel(repo)
         self.attachments = AttachmentsPanel(repo)
         self.history = HistoryPanel(repo)
+        self.records = RecordsPanel(repo)
+        self.packet = PacketPanel(repo)
+        self.accounting = AccountingPanel(repo)
+        self.individual_dialog: IndividualAccountingDialog | None = None
         facts = QSplitter(Qt.Orientation.Horizontal)
         facts.addWidget(self.editor)
         facts.addWidget(self.checklist)
         facts.setSizes([540, 340])
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Request")
+        self.tabs.tabBar().setAccessibleName("Parts of the request")
         self.tabs.addTab(facts, "&Facts and checklist")
         self.tabs.addTab(self.coordination, "C&oordination")
         self.tabs.addTab(self.attachments, "&Documents")
+        self.tabs.addTab(self.records, "&Records")
+        self.tabs.addTab(self.packet, "Pac&ket")
+        self.tabs.addTab(self.accounting, "&Accounting")
         self.tabs.addTab(self.history, "&History")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list_panel)
@@ -67,6 +78,8 @@ class Workspace(QWidget):
         self.editor.values_changed.connect(self._assess_timer.start)
         self.checklist.target_chosen.connect(self.go_to)
         self.coordination.recorded.connect(self._coordination_recorded)
+        self.records.changed.connect(self._records_changed)
+        self.packet.finalized.connect(self._packet_finalized)
 
     def _resume(self) -> None:
         """Back to the request that was open when the store locked, with its draft."""
@@ -87,6 +100,9 @@ class Workspace(QWidget):
     def _show_panels(self, request_id: int | None) -> None:
         self.coordination.show_request(request_id)
         self.attachments.show_request(request_id)
+        self.records.show_request(request_id)
+        self.packet.show_request(request_id)
+        self.accounting.show_request(request_id)
         self.history.show_request(request_id)
 
     def _new_request(self) -> None:
@@ -102,6 +118,16 @@ class Workspace(QWidget):
     def _coordination_recorded(self, request_id: int) -> None:
         self.editor.set_coordination(self._store.repo.get_request(request_id).request.coordination)
         self.list_panel.refresh()
+        self.packet.show_request(request_id)
+        self.history.show_request(request_id)
+
+    def _records_changed(self, request_id: int) -> None:
+        self.packet.show_request(request_id)
+        self.history.show_request(request_id)
+
+    def _packet_finalized(self, request_id: int) -> None:
+        self.list_panel.refresh()  # the request is now disclosed
+        self.accounting.show_request(request_id)  # its DHS-191 entries (SPEC A1)
         self.history.show_request(request_id)
 
     def assess_now(self) -> None:
@@ -159,11 +185,32 @@ class Workspace(QWidget):
         if self.editor.request_id is not None:
             self.editor.open_request(self.editor.request_id)
 
+    def forget_requests(self, request_ids: list[int]) -> None:
+        """After a disposition (§10.2): the removed requests leave the list, and the tabs if one was open."""
+        if self.editor.request_id in request_ids:
+            self.editor.open_new()
+            self._show_panels(None)
+        self.list_panel.refresh()
+
+    def open_individual_accounting(self) -> IndividualAccountingDialog:
+        """Post menu: accounting for an individual (552a(c)(3)); a child of the workspace, gone when it locks."""
+        if self.individual_dialog is None:
+            self.individual_dialog = IndividualAccountingDialog(self._store.repo, self)
+        self.individual_dialog.show()
+        self.individual_dialog.raise_()
+        return self.individual_dialog
+
     def clear(self) -> None:
         """Empties every view so nothing of a request stays on screen or in a model (SPEC S3)."""
         self.editor.clear()
         self.checklist.clear()
         self.coordination.clear()
         self.attachments.clear()
+        self.records.clear()
+        self.packet.clear()
+        self.accounting.clear()
+        if self.individual_dialog is not None:
+            self.individual_dialog.clear()
+            self.individual_dialog.close()
         self.history.clear()
         self.list_panel.clear()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QLineEdit
 from desktop.store import KeyVault, create_store
 from desktop.ui.app import AppWindow
 from tests.conftest import CHEAP_KDF, PASSPHRASE
+from tests.ui.steps import complete_first_run, fill_passphrase
 
 CANARY_SAVED = "Zyxsavedcanary Border Agency"
 CANARY_TYPED = "Zyxtypedcanary reason not yet saved"
@@ -45,26 +46,14 @@ def window(qtbot, data_dir: Path, vault: KeyVault) -> AppWindow:
 
 
 def first_run(qtbot, window: AppWindow) -> None:
-    page = window.first_run
-    assert page is not None, "a new data folder must open on the first-run screen"
-    assert not page.create_button.isEnabled()
-    qtbot.keyClicks(page.passphrase, PASSPHRASE)
-    qtbot.keyClicks(page.confirm, PASSPHRASE)
-    qtbot.keyClicks(page.post_name, "Ottawa")
-    qtbot.keyClicks(page.bates_prefix, "ott")
-    assert page.meter.value() >= 60
-    assert page.create_button.isEnabled(), page.problems.text()
-    qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.store is not None, timeout=10_000)
+    complete_first_run(qtbot, window)
 
 
 def test_first_run_refuses_weak_passphrase_and_mismatch(qtbot, window: AppWindow) -> None:
     page = window.first_run
-    qtbot.keyClicks(page.passphrase, "short")
-    qtbot.keyClicks(page.confirm, "shorter")
-    qtbot.keyClicks(page.post_name, "Ottawa")
-    qtbot.keyClicks(page.bates_prefix, "OTT")
-    assert not page.create_button.isEnabled()
+    fill_passphrase(qtbot, page, "short")
+    qtbot.keyClicks(page.confirm, "er")
+    assert not page.next_button.isEnabled() and not page.create_button.isEnabled()
     assert "at least 12 characters" in page.problems.text()
     assert "differ" in page.problems.text()
 
@@ -133,3 +122,35 @@ def test_lock_now_shortcut_locks(qtbot, window: AppWindow) -> None:
     window.lock_action.trigger()
     assert window.is_locked
     assert QApplication.focusWidget() in (None, window.unlock_page.passphrase)
+
+
+def test_lock_empties_the_records_and_packet_tabs(qtbot, data_dir: Path, vault: KeyVault, tmp_path: Path) -> None:
+    from tests.packets.helpers import ready
+    from tests.records.helpers import simple_pdf
+
+    create_store(data_dir, PASSPHRASE, post_name="Ottawa", bates_prefix="OTT", use_keyring=False, vault=vault,
+                 kdf=CHEAP_KDF).lock()
+    window = AppWindow(data_dir, vault, idle_ms=60_000)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
+    qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.is_locked, timeout=5_000)
+    workspace = window.workspace
+    request_id = window.store.repo.add_request(ready())
+    workspace.open_request(request_id)
+    record = tmp_path / "record.pdf"
+    record.write_bytes(simple_pdf([[(72, 700, "Zyxrecordcanary SSN 512-34-8765")]]))
+    workspace.records.import_paths([record])
+    viewer = workspace.records.viewer
+    qtbot.waitUntil(lambda: viewer.view.has_image, timeout=15_000)
+    assert workspace.records.model.rowCount() == 1 and len(viewer.cache) == 1 and viewer.suggestions.count() == 1
+    assert workspace.packet.findings.count() >= 1
+
+    window.lock_action.trigger()
+
+    assert workspace.records.model.rowCount() == 0 and workspace.packet.model.rowCount() == 0
+    assert viewer.record is None and len(viewer.cache) == 0 and viewer.suggestions.count() == 0
+    assert viewer.view.scene().items() == [], "no page image, box or suggestion left in the scene"
+    assert workspace.packet.findings.count() == 0 and workspace.records.subjects.count() == 0
+    assert "Zyxrecordcanary" not in visible_text(workspace) and "512-34" not in visible_text(workspace)
