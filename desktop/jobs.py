@@ -36,3 +36,13 @@ class JobControl:
     def step(self, done: int, total: int, label: str) -> None:
         self.check()
         self.progress(done, total, label)
+
+    def part(self, start: float, span: float, total: float) -> JobControl:
+        """A step's own control: its progress is the share [start, start + span) of this job's `total`, shown
+        on a 0-1000 scale, and this job's Cancel stops it (one Cancel for the whole job)."""
+
+        def progress(done: int, of: int, label: str) -> None:
+            share = start + (span * done / of if of else 0)
+            self.step(round(1000 * share / total) if total else 0, 1000, label)
+
+        return JobControl(progress=progress, _cancel=self._cancel)

@@ -93,7 +93,7 @@ def import_files(repo: Repository, request_id: int, paths: Sequence[Path], sourc
     known = _known_digests(repo, request_id)
     checked = limits(repo)
     for index, path in enumerate(paths):
-        part = part_of(control, index, 1, len(paths))
+        part = control.part(index, 1, len(paths))
         try:
             accepted.append(_read_one(path, checked, known, part))
             known[accepted[-1].document.sha256] = path.name
@@ -254,7 +254,7 @@ def clean_records(repo: Repository, request_id: int, control: JobControl | None 
     done = 0
     out: list[CleanRecord] = []
     for record in records:
-        part = part_of(control, done, record.page_count, sum(weights))
+        part = control.part(done, record.page_count, sum(weights))
         out.append(clean_record(repo, record, part))
         done += record.page_count
     return out
@@ -267,15 +267,3 @@ def clean_record(repo: Repository, record: StoredRecord, control: JobControl | N
     boxes = redaction_boxes(repo, record.id)
     pdf = redact(document.pdf, boxes, control=control) if boxes else document.pdf
     return CleanRecord(record.id, pdf, bool(boxes), bool(record.subject_ids), record.title)
-
-
-def part_of(control: JobControl, start: int, span: int, total: int) -> JobControl:
-    """A job step's own control: its progress is a share of the whole job's, and the job's Cancel stops it."""
-
-    def progress(done: int, of: int, label: str) -> None:
-        share = start + (span * done / of if of else 0)
-        control.step(round(1000 * share / total) if total else 0, 1000, label)
-
-    part = JobControl(progress=progress)
-    part._cancel = control._cancel  # one Cancel for the whole job
-    return part

@@ -60,9 +60,9 @@ def finalize_from_store(repo: Repository, request_id: int, control: JobControl,
                         accounting: AccountingHook) -> FinalizedPacket:
     """The job: every record of the request redacted where it has boxes (SPEC D3), then built, numbered, encrypted
     and stored in one transaction. Runs on a worker; nothing is written to disk."""
-    clean = records.clean_records(repo, request_id, records.part_of(control, 0, 1, 2))
+    clean = records.clean_records(repo, request_id, control.part(0, 1, 2))
     packet_records = [PacketRecord(c.pdf, c.has_redactions, c.contains_pii, c.title, c.record_id) for c in clean]
-    return finalize_packet(repo, request_id, packet_records, control=records.part_of(control, 1, 1, 2),
+    return finalize_packet(repo, request_id, packet_records, control=control.part(1, 1, 2),
                            accounting=accounting)
 
 

@@ -30,7 +30,7 @@ class OpenRecord:
 def open_record(repo: Repository, record_id: int, control: JobControl) -> OpenRecord:
     """What the viewer needs of a record, worked out on a worker: the PDF, page geometry, and suggestions."""
     stored = records.get_record(repo, record_id)
-    document = records.load_record(repo, record_id, records.part_of(control, 0, 2, 3))
+    document = records.load_record(repo, record_id, control.part(0, 2, 3))
     control.step(2, 3, "Looking for names, numbers and codes to suggest (§9.1)")
     found = suggest(document.pdf, records.personnel_names(repo))
     return OpenRecord(record_id, stored.filename, document.pdf, document.pages, page_geometry(document.pdf),
