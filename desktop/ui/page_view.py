@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -108,7 +108,8 @@ class PageView(QGraphicsView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
-        self.setAccessibleName("Page: drag to draw a redaction box; Delete removes the selected box")
+        self.setAccessibleName("Page: drag, or press Insert, to draw a redaction box; ] and [ select boxes and "
+                               "suggestions; arrows move, Ctrl+arrows resize, Delete removes the selected box")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         self.setBackgroundBrush(self.palette().mid())
@@ -263,22 +264,49 @@ class PageView(QGraphicsView):
         event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Everything the mouse does, from the keyboard (issue 6): Insert or N draws a box where the page is in
+        view, ] and [ select the next and previous mark, arrows move the selected box (Shift: 10 pt), Ctrl+arrows
+        resize it, Delete removes it, Escape lets go."""
         mark = self.selected
         key = event.key()
-        if mark is not None and mark.kind is MarkKind.BOX and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+        modifiers = event.modifiers()
+        if key in (Qt.Key.Key_Insert, Qt.Key.Key_N) and not self._page.isEmpty():
+            self.box_drawn.emit(self._new_box_in_view())
+        elif key in (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft) and self._marks:
+            self._select_next(1 if key == Qt.Key.Key_BracketRight else -1)
+        elif mark is not None and mark.kind is MarkKind.BOX and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.delete_requested.emit(mark.key)
         elif mark is not None and mark.kind is MarkKind.BOX and key in _ARROWS and self._selected is not None:
-            step = ARROW_STEP_PT[bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)]
+            step = ARROW_STEP_PT[bool(modifiers & Qt.KeyboardModifier.ShiftModifier)]
             dx, dy = _ARROWS[Qt.Key(key)]
-            moved = self._kept_on_page(self._selected.rect().translated(dx * step, dy * step))
-            self._selected.move_to(moved)
-            self.box_moved.emit(mark.key, moved)
+            rect = self._selected.rect()
+            if modifiers & Qt.KeyboardModifier.ControlModifier:  # resize from the bottom-right corner
+                changed = QRectF(rect.topLeft(), QSizeF(max(MIN_SIZE_PT, rect.width() + dx * step),
+                                                        max(MIN_SIZE_PT, rect.height() + dy * step)))
+                changed = changed.intersected(self._page)
+            else:
+                changed = self._kept_on_page(rect.translated(dx * step, dy * step))
+            self._selected.move_to(changed)
+            self.box_moved.emit(mark.key, changed)
         elif key == Qt.Key.Key_Escape and mark is not None:
             self.select(None)
         else:
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def _new_box_in_view(self) -> QRectF:
+        """A box of one line of text (144 x 18 pt) near the top-left of what is in view, kept on the page."""
+        seen = self.mapToScene(self.viewport().rect()).boundingRect().intersected(self._page)
+        corner = (seen if not seen.isEmpty() else self._page).topLeft() + QPointF(36, 36)
+        return self._kept_on_page(QRectF(corner, QSizeF(144, 18)))
+
+    def _select_next(self, direction: int) -> None:
+        """Marks in reading order (top to bottom, left to right), wrapping round."""
+        ordered = sorted(self._marks, key=lambda item: (round(item.rect().top()), item.rect().left()))
+        at = ordered.index(self._selected) if self._selected in ordered else (-1 if direction > 0 else 0)
+        chosen = ordered[(at + direction) % len(ordered)]
+        self.select(chosen.mark.kind, chosen.mark.key)
 
     def _mark_at(self, point: QPointF) -> MarkItem | None:
         """The topmost mark under the point: boxes over suggestions, the smaller over the larger."""

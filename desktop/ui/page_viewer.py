@@ -162,7 +162,8 @@ class PageViewer(QWidget):
     def _opened(self, record: OpenRecord) -> None:
         self.record = record
         self.page = 1
-        self.status.setText(f"{record.filename}: drag on the page to draw a redaction box; choose its reason above.")
+        self.status.setText(f"{record.filename}: drag on the page (or press Insert) to draw a redaction box; choose "
+                            "its reason above. ] and [ select boxes, arrows move, Ctrl+arrows resize.")
         self._refresh()
         self._show_page()
 

@@ -141,6 +141,41 @@ def test_draw_move_and_delete_a_box_with_the_mouse(qtbot, workspace: Workspace, 
     assert actions[-4:] == ["redaction.add", "redaction.reason", "redaction.move", "redaction.delete"]
 
 
+def test_draw_resize_select_and_delete_a_box_from_the_keyboard(qtbot, workspace: Workspace, monkeypatch,
+                                                               tmp_path: Path) -> None:
+    """Issue 6: keyboard-only operation of every screen, the page viewer included."""
+    open_request(workspace)
+    record_id = import_record(qtbot, workspace, monkeypatch, record_file(tmp_path))
+    viewer = workspace.records.viewer
+    repo = workspace._store.repo
+    viewer.view.setFocus()
+
+    qtbot.keyClick(viewer.view, Qt.Key.Key_Insert)
+    [drawn] = boxes.list_boxes(repo, record_id)
+    assert drawn.origin == "user" and drawn.box.page == 1
+    width, height = drawn.box.x1 - drawn.box.x0, drawn.box.y1 - drawn.box.y0
+    ctrl, shift = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(viewer.view, Qt.Key.Key_Right, ctrl | shift)
+    qtbot.keyClick(viewer.view, Qt.Key.Key_Down, ctrl)
+    resized = boxes.list_boxes(repo, record_id)[0].box
+    assert resized.x1 - resized.x0 == pytest.approx(width + 10, abs=0.5)
+    assert resized.y1 - resized.y0 == pytest.approx(height + 1, abs=0.5)
+    assert resized.x0 == pytest.approx(drawn.box.x0, abs=0.5), "resizing keeps the top-left corner"
+
+    qtbot.keyClick(viewer.view, Qt.Key.Key_Escape)
+    assert viewer.view.selected is None
+    kinds = set()
+    for _ in range(len(viewer.view.marks())):
+        qtbot.keyClick(viewer.view, Qt.Key.Key_BracketRight)
+        assert viewer.view.selected is not None
+        kinds.add(viewer.view.selected.kind)
+    assert kinds == {MarkKind.BOX, MarkKind.SUGGESTION}, "] reaches the suggestions as well as the box"
+    while viewer.view.selected is None or viewer.view.selected.kind is not MarkKind.BOX:
+        qtbot.keyClick(viewer.view, Qt.Key.Key_BracketRight)
+    qtbot.keyClick(viewer.view, Qt.Key.Key_Delete)
+    assert boxes.list_boxes(repo, record_id) == []
+
+
 def test_a_click_without_a_drag_draws_nothing(qtbot, workspace: Workspace, monkeypatch, tmp_path: Path) -> None:
     open_request(workspace)
     record_id = import_record(qtbot, workspace, monkeypatch, record_file(tmp_path))
