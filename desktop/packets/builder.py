@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
-from pypdf.generic import DictionaryObject, NameObject, RectangleObject
+from pypdf.generic import (
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    PdfObject,
+    RectangleObject,
+    StreamObject,
+)
 
 from desktop.jobs import JobControl
 from desktop.packets import layout
@@ -62,7 +69,7 @@ def build_packet(request: Request, records: Sequence[PacketRecord], settings: Pa
         writer.add_page(page)
     front_pages = len(writer.pages)
     placed = _add_records(writer, readers, control, total)
-    _mark(placed, settings, bates_first, marks, control, total)
+    _mark(writer, placed, settings, bates_first, marks, control, total)
     control.step(total - 1, total, "Encrypting the packet")
     passphrase = generate_packet_password()
     data = _encrypted(writer, passphrase.text)
@@ -144,8 +151,8 @@ def _visible_box(page: PageObject) -> tuple[float, float, float, float]:
     return box
 
 
-def _mark(placed: Sequence[_RecordPage], settings: PacketSettings, bates_first: int, marks: Markings,
-          control: JobControl, total: int) -> None:
+def _mark(writer: PdfWriter, placed: Sequence[_RecordPage], settings: PacketSettings, bates_first: int,
+          marks: Markings, control: JobControl, total: int) -> None:
     """Adds the marking bands around every record page (§8.1.4, §9.2, App. B) and stamps its Bates number."""
     sizes = [(p.box[2] - p.box[0], p.box[3] - p.box[1]) for p in placed]
     labels = [bates_label(settings.bates_prefix, bates_first + i) for i in range(len(placed))]
@@ -156,10 +163,54 @@ def _mark(placed: Sequence[_RecordPage], settings: PacketSettings, bates_first: 
         band = layout.bands(sizes[index][0], marks)
         x0, y0, x1, y1 = record_page.box
         _extend(record_page.page, RectangleObject([x0, y0 - band.foot, x1, y1 + band.head]))
-        record_page.page.merge_translated_page(overlay, x0, y0 - band.foot)
-        # One compressed stream: smaller, and pypdf 7 would otherwise encrypt the merged, not yet serialized, overlay
-        # stream as empty (the marking and Bates number vanished from encrypted output; _verify checks for it).
-        record_page.page.compress_content_streams()
+        _stamp(writer, record_page, overlay, (x0, y0 - band.foot))
+    _drop_unreferenced(writer)
+
+
+def _stamp(writer: PdfWriter, record_page: _RecordPage, overlay: PageObject, origin: tuple[float, float]) -> None:
+    """Draws the record page, then its overlay on top, each as a form XObject with its own resources: the record's
+    content is copied, not parsed and rewritten as merging pages would, no resource name of it can clash with the
+    band's, and a form keeps whatever graphics state it sets to itself, even past an unbalanced q (which a q ... Q
+    around the content would not), so nothing in a record can move, clip or hide its marking."""
+    page = record_page.page
+    record = _form(_content_bytes(page), RectangleObject(record_page.box), _raw(page, "/Resources"))
+    band = _form(_content_bytes(overlay), overlay.mediabox, _raw(overlay, "/Resources").clone(writer))
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject({
+        NameObject("/Record"): writer._add_object(record), NameObject("/Band"): writer._add_object(band)})})
+    draw = f"/Record Do 1 0 0 1 {origin[0]:.4f} {origin[1]:.4f} cm /Band Do".encode()
+    page[NameObject("/Contents")] = writer._add_object(_stream(draw))
+
+
+def _drop_unreferenced(writer: PdfWriter) -> None:
+    """The record pages' former content streams, now copied into their forms, would be written too. Twice: a page's
+    /Contents may be an array object, which refers to the streams until it is dropped itself."""
+    for _ in range(2):
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+
+
+def _content_bytes(page: PageObject) -> bytes:
+    """The page's content streams, decoded and joined (not parsed). get_data also serializes what pypdf holds as
+    parsed operations (a page whose rotation went into its content), which its encryption would write as empty."""
+    contents = page.get_contents()
+    return contents.get_data() if contents is not None else b""
+
+
+def _form(content: bytes, bbox: RectangleObject, resources: PdfObject) -> StreamObject:
+    form = _stream(content).flate_encode()
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): bbox, NameObject("/Resources"): resources})
+    return form
+
+
+def _raw(page: PageObject, key: str) -> PdfObject:
+    """page[key] as stored, an indirect reference staying one; an empty dictionary when there is none."""
+    return page.raw_get(key) if key in page else DictionaryObject()
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
 
 
 def _extend(page: PageObject, box: RectangleObject) -> None:

@@ -130,21 +130,51 @@ def _bands(width: float, markings: Markings) -> Bands:
 
 
 def render_overlays(sizes: Sequence[tuple[float, float]], labels: Sequence[str], markings: Markings) -> bytes:
-    """One overlay page per record page, each the size of the page with its bands, origin at the bottom left."""
+    """One overlay page per record page, each the size of the page with its bands, origin at the bottom left. The
+    bands' text is drawn once per page width, as forms the pages share; each page adds only its Bates number."""
     out = io.BytesIO()
     c = canvas.Canvas(out, invariant=1, pageCompression=1)
+    forms: dict[float, tuple[str, str | None]] = {}
     for (width, height), label in zip(sizes, labels, strict=True):
         band = bands(width, markings)
         c.setPageSize((width, height + band.foot + band.head))
-        _draw_foot(c, width, band, label)
-        if markings.head:
-            _draw_head(c, width, height + band.foot, band, markings.head)
+        key = round(width, 2)
+        if key not in forms:
+            forms[key] = _band_forms(c, len(forms), width, band, markings.head)
+        _draw_page(c, width, height, band, forms[key], label)
         c.showPage()
     c.save()
     return out.getvalue()
 
 
-def _draw_foot(c: canvas.Canvas, width: float, band: Bands, label: str) -> None:
+def _band_forms(c: canvas.Canvas, index: int, width: float, band: Bands, head: str | None) -> tuple[str, str | None]:
+    """The fixed text of the foot band and, for LES, of the head band, as forms with their origin at the bottom left."""
+    c.beginForm(f"foot{index}", 0, 0, width, band.foot)
+    _draw_foot(c, width, band)
+    c.endForm()
+    if not head:
+        return f"foot{index}", None
+    c.beginForm(f"head{index}", 0, 0, width, band.head)
+    _draw_head(c, width, band, head)
+    c.endForm()
+    return f"foot{index}", f"head{index}"
+
+
+def _draw_page(c: canvas.Canvas, width: float, height: float, band: Bands, forms: tuple[str, str | None],
+               label: str) -> None:
+    foot, head = forms
+    c.doForm(foot)
+    if head:
+        c.saveState()
+        c.translate(0, height + band.foot)
+        c.doForm(head)
+        c.restoreState()
+    _, bold = fonts()
+    c.setFont(bold, BATES_SIZE)
+    c.drawRightString(width - BAND_SIDE, PAD, label)  # the Bates number (SPEC P1)
+
+
+def _draw_foot(c: canvas.Canvas, width: float, band: Bands) -> None:
     regular, bold = fonts()
     c.setFillColor(white)
     c.rect(0, 0, width, band.foot, stroke=0, fill=1)  # hides whatever lay outside the record's visible box
@@ -158,14 +188,12 @@ def _draw_foot(c: canvas.Canvas, width: float, band: Bands, label: str) -> None:
         for line in lines:
             c.drawString(BAND_SIDE, y, line)
             y -= FOOT_LEADING
-    c.setFont(bold, BATES_SIZE)
-    c.drawRightString(width - BAND_SIDE, PAD, label)  # the Bates number (SPEC P1)
 
 
-def _draw_head(c: canvas.Canvas, width: float, bottom: float, band: Bands, text: str) -> None:
+def _draw_head(c: canvas.Canvas, width: float, band: Bands, text: str) -> None:
     _, bold = fonts()
     c.setFillColor(white)
-    c.rect(0, bottom, width, band.head, stroke=0, fill=1)
+    c.rect(0, 0, width, band.head, stroke=0, fill=1)
     c.setFillColor(black)
     c.setFont(bold, HEAD_SIZE)
-    c.drawCentredString(width / 2, bottom + PAD, text)  # §9.2
+    c.drawCentredString(width / 2, PAD, text)  # §9.2

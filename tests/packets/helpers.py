@@ -104,3 +104,19 @@ def rotated_with_annotation_pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def state_leaking_pdf() -> bytes:
+    """A record whose content ends with graphics state left set, under q's never closed: a clip to a 2-point corner,
+    white paint and a scaled, moved CTM."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(record_pdf(1, "Leaky"))))
+    page = writer.pages[0]
+    stream = DecodedStreamObject()
+    stream.set_data(page.get_contents().get_data() + b"\nq q 0 0 2 2 re W n 1 1 1 rg 1 1 1 RG q 9 0 0 9 300 300 cm\n")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

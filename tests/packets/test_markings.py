@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from desktop.packets.model import BuiltPacket
+import pypdfium2 as pdfium
+
+from desktop.packets.builder import build_packet
+from desktop.packets.model import BuiltPacket, PacketRecord
 from desktop.requests import Request
 from desktop.requests.model import Basis, DataCategory
-from tests.packets.helpers import build, ready, text_of, with_basis, with_les, write
+from tests.packets.helpers import SETTINGS, build, ready, state_leaking_pdf, text_of, with_basis, with_les, write
 
 SAMPLE_1 = "has been provided by U.S. Customs and Border Protection (CBP) strictly for use in connection with"
 SAMPLE_2 = "has been provided by U.S. Customs and Border Protection (CBP) under the terms of the Agreement between"
@@ -78,6 +81,18 @@ def test_bates_numbers_on_record_pages_only_and_continuous(tmp_path: Path) -> No
 def test_record_content_is_kept_whole_beside_the_marking(tmp_path: Path) -> None:
     pages = marked(tmp_path, with_les(ready()), pages=2)
     assert [("Record page 1" in pages[0]), ("Record page 2" in pages[1])] == [True, True]
+
+
+def test_a_record_cannot_clip_or_hide_its_marking() -> None:
+    """Graphics state a record leaves set, past a q ... Q around it, stays with the record: the band is drawn."""
+    packet = build_packet(ready(), [PacketRecord(state_leaking_pdf(), False, True, "Leaky")], SETTINGS, 1)
+    document = pdfium.PdfDocument(packet.encrypted_pdf, password=packet.password)
+    try:
+        image = document[packet.page_count - 1].render(scale=1).to_pil().convert("L")
+    finally:
+        document.close()
+    band = image.crop((0, image.height - 60, image.width, image.height))
+    assert band.getextrema()[0] < 64  # black text in the foot band (the marking and the Bates number)
 
 
 def test_coversheet(tmp_path: Path) -> None:
