@@ -7,15 +7,17 @@ the request, so that its history shows them, and carry only what is not PII: rec
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from desktop.jobs import JobControl
+from desktop.records import sniff
 from desktop.records.boxes import redaction_boxes, request_of
 from desktop.records.ingest import ingest
-from desktop.records.model import Limits, RecordDocument, RecordRefused
+from desktop.records.model import Limits, PageInfo, RecordDocument, RecordRefused
 from desktop.records.redact import redact
 from desktop.store.errors import NotFoundError
 from desktop.store.repository import Repository, now_text
@@ -223,13 +225,29 @@ def get_record(repo: Repository, record_id: int) -> StoredRecord:
 def load_record(repo: Repository, record_id: int, control: JobControl | None = None) -> RecordDocument:
     """The stored file as a PDF again (images and text are converted in memory, as on import)."""
     with repo.read() as conn:
-        found = conn.execute("SELECT filename, content, page_count FROM records WHERE id = ?", (record_id,)).fetchone()
+        found = conn.execute("SELECT filename, content, page_count, media_type, sha256 FROM records WHERE id = ?",
+                             (record_id,)).fetchone()
+        rows = conn.execute("SELECT page_no, width_pt, height_pt, has_text FROM record_pages WHERE record_id = ? "
+                            "ORDER BY page_no", (record_id,)).fetchall()
     if found is None:
         raise NotFoundError(f"There is no record {record_id} in this store; reload the records.")
     filename, content, page_count = found[0], bytes(found[1]), int(found[2])
+    pages = tuple(PageInfo(int(n), float(w), float(h), bool(t)) for n, w, h, t in rows)
+    stored = RecordDocument(content, found[3], page_count, pages, found[4])
+    if _as_imported(stored):
+        return stored
     # Accepted once: a lower limit set since must not lock the user out of a record already imported.
     accepted = Limits(max_bytes=max(len(content), Limits.max_bytes), max_pages=max(page_count, Limits.max_pages))
     return ingest(filename, content, accepted, control)
+
+
+def _as_imported(stored: RecordDocument) -> bool:
+    """A PDF is stored as imported, with the page facts ingest found then. Its checks (SPEC D1: not encrypted, not
+    damaged, pdfium and pypdf agreeing on the pages) passed on these very bytes, which only the encrypted store has
+    held since, and the digest shows they are still those bytes: reading every page with pdfium again would only
+    repeat them. Anything else (an image or text, facts missing) goes through ingest again."""
+    return stored.media_type == sniff.PDF and hashlib.sha256(stored.pdf).hexdigest() == stored.sha256 \
+        and [page.number for page in stored.pages] == list(range(1, stored.page_count + 1))
 
 
 def personnel_names(repo: Repository) -> list[str]:

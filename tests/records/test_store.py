@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from desktop.jobs import Cancelled, JobControl
 from desktop.packets import PacketRecord, finalize_packet
-from desktop.records import Box, RecordRefused, boxes, page_words, suggest
+from desktop.records import Box, RecordRefused, boxes, ingest, page_words, suggest
 from desktop.records import store as records
 from desktop.records.geometry import page_geometry
 from desktop.store import NotFoundError, Store
@@ -140,6 +140,18 @@ def test_clean_records_redact_where_boxed(store: Store, request_id: int, tmp_pat
     finally:
         document.close()
     assert "Plain record" in PdfReader(io.BytesIO(plain.pdf)).pages[0].extract_text()
+
+
+def test_a_stored_pdf_is_loaded_with_its_import_facts_while_its_bytes_are_unchanged(
+        store: Store, request_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = text_pdf()
+    record_id = records.import_files(store.repo, request_id, [write(tmp_path, "a.pdf", data)], "TECS", "", []).ids[0]
+    read_again: list[str] = []
+    monkeypatch.setattr(records, "ingest", lambda name, *args: read_again.append(name) or ingest(name, *args))
+    assert records.load_record(store.repo, record_id) == ingest("a.pdf", data) and read_again == []
+    with store.repo.transaction("test.change", "record", record_id) as tx:
+        tx.conn.execute("UPDATE records SET content = ? WHERE id = ?", (simple_pdf([[(72, 700, "Other")]]), record_id))
+    assert records.load_record(store.repo, record_id).page_count == 1 and read_again == ["a.pdf"]
 
 
 def test_a_disclosed_record_cannot_be_removed(store: Store, request_id: int, tmp_path: Path) -> None:
