@@ -52,8 +52,10 @@ class RequestListPanel(QWidget):
         self.table = QTableView()
         self.table.setAccessibleName("Requests")
         self.table.setModel(self.model)
+        # The indicator first: enabling sorting then asks for the order the model already has, so the list is
+        # read once, not once more for each of these calls.
+        self.table.horizontalHeader().setSortIndicator(Column.RECEIVED, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.RECEIVED, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

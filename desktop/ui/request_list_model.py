@@ -118,8 +118,9 @@ class RequestListModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key = HEADERS[Column(column)][1]
-        self.set_query(replace(self._query, order_by=key, descending=order == Qt.SortOrder.DescendingOrder))
+        key, descending = HEADERS[Column(column)][1], order == Qt.SortOrder.DescendingOrder
+        if (key, descending) != (self._query.order_by, self._query.descending):
+            self.set_query(replace(self._query, order_by=key, descending=descending))
 
     def countries(self) -> list[str]:
         return self._repo.request_countries()

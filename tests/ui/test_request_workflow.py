@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.assessment import attach_rules
@@ -255,3 +255,29 @@ def test_original_request_document_is_kept_and_bad_files_refused(qtbot, workspac
                                                                    "original_request")]
     assert workspace._store.repo.attachment_content(kept[0].id) == letter.read_bytes()
     assert workspace.attachments.table.rowCount() == 1
+
+
+def test_the_list_is_read_once_when_shown_and_a_header_click_sorts_it(qtbot, store: Store, monkeypatch) -> None:
+    """With 20,000 requests every read of a page costs; building the list used to read it four times."""
+    from desktop.store.repository import Repository
+    from desktop.ui.request_list import RequestListPanel
+
+    for number, path in enumerate(sorted(SCENARIOS.glob("*.request.json"))[:3]):
+        store.repo.add_request(replace(load_request_file(path), reference=f"OTT-2026-090{3 - number}"))
+    reads: list[tuple[str, bool]] = []
+    real = Repository.list_requests
+
+    def counted(self: Repository, query=None):  # type: ignore[no-untyped-def]
+        reads.append((query.order_by, query.descending))
+        return real(self, query)
+
+    monkeypatch.setattr(Repository, "list_requests", counted)
+    panel = RequestListPanel(store.repo)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert reads == [("received_on", True)]
+    header = panel.table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(0) + 5, 5))
+    assert reads[-1] == ("reference", False)
+    shown = [panel.model.index(row, 0).data() for row in range(panel.model.rowCount())]
+    assert shown == ["OTT-2026-0901", "OTT-2026-0902", "OTT-2026-0903"]
