@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStackedWidget
 
 from desktop import __version__
 from desktop.assessment import attach_rules
@@ -25,7 +26,9 @@ from desktop.ui.registries import RegistriesDialog
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.unlock import UnlockPage
 from desktop.ui.widgets import centered
-from desktop.ui.workspace import Workspace
+
+if TYPE_CHECKING:  # imported on unlock: it pulls in the PDF libraries, 0.45 s the unlock screen need not wait for
+    from desktop.ui.workspace import Workspace
 
 MINUTE_MS = 60_000
 
@@ -185,6 +188,8 @@ class AppWindow(QMainWindow):
     def _enter(self, store: Store) -> None:
         attach_rules(store)
         self.store = store
+        from desktop.ui.workspace import Workspace
+
         self.workspace = Workspace(store)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
@@ -246,7 +251,6 @@ def run_gui(data_dir: Path) -> int:
     window = AppWindow(data_dir, vault)
     window.show()
     window.start()
-    status = vault.status()
-    if not status.available and window.first_run is None:
-        QMessageBox.information(window, "No system keyring", status.warning)
+    # No notice box about a missing keyring at every start: a store that keeps its key there says so on the unlock
+    # screen (try_keyring), and the first-run wizard explains the choice when there is one to make.
     return app.exec()
