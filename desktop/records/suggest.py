@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from desktop.jobs import JobControl
 from desktop.records import _pdfium
 from desktop.records.model import Suggestion
 from desktop.records.pages import PageText, page_text, union
@@ -92,14 +93,17 @@ _RULES = (
 )
 
 
-def suggest(pdf: bytes, personnel_names: Sequence[str] = ()) -> list[Suggestion]:
-    """Suggestions for every page with text, top to bottom; each covers one line of the found text."""
+def suggest(pdf: bytes, personnel_names: Sequence[str] = (), control: JobControl | None = None) -> list[Suggestion]:
+    """Suggestions for every page with text, top to bottom; each covers one line of the found text. With a
+    `control`, progress is told page by page and Cancel stops between pages."""
+    control = control or JobControl()
     names = [_name_rule(n) for n in dict.fromkeys(" ".join(n.split()) for n in personnel_names) if n]
     found: dict[tuple[int, str, tuple[float, ...]], Suggestion] = {}
     with _pdfium.document(pdf) as doc:
         with _pdfium.LOCK:
             count = len(doc)
         for number in range(1, count + 1):
+            control.step(number - 1, count, f"Looking for names, numbers and codes on page {number} of {count}")
             with _pdfium.LOCK, _pdfium.page(doc, number) as pg, page_text(pg) as text:
                 for item in _page_suggestions(number, text, names):
                     found.setdefault((item.page, item.kind, item.box), item)

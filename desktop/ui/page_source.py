@@ -31,8 +31,7 @@ def open_record(repo: Repository, record_id: int, control: JobControl) -> OpenRe
     """What the viewer needs of a record, worked out on a worker: the PDF, page geometry, and suggestions."""
     stored = records.get_record(repo, record_id)
     document = records.load_record(repo, record_id, control.part(0, 2, 3))
-    control.step(2, 3, "Looking for names, numbers and codes to suggest (§9.1)")
-    found = suggest(document.pdf, records.personnel_names(repo))
+    found = suggest(document.pdf, records.personnel_names(repo), control.part(2, 1, 3))
     return OpenRecord(record_id, stored.filename, document.pdf, document.pages, page_geometry(document.pdf),
                       tuple(found))
 

@@ -104,3 +104,19 @@ def test_suggestions_span_pages() -> None:
 def test_reasons_are_the_directive_grounds() -> None:
     assert list(REASONS) == [f"9.1.{n}" for n in range(1, 8)]
     assert all(name and name[0].isupper() for name in REASONS.values())
+
+
+def test_suggestions_tell_progress_by_page_and_stop_on_cancel() -> None:
+    """Opening a long record looks at every page on a worker: the user sees how far it is and can stop it."""
+    from desktop.jobs import Cancelled, JobControl
+
+    pdf = simple_pdf([[(72, 700, f"SSN 512-34-87{page:02d}")] for page in range(5)])
+    seen: list[tuple[int, int]] = []
+    control = JobControl(progress=lambda done, total, label: seen.append((done, total)))
+    assert len(suggest(pdf, control=control)) == 5
+    assert seen == [(page, 5) for page in range(5)]
+
+    stopping = JobControl()
+    stopping.progress = lambda done, total, label: stopping.cancel() if done == 2 else None
+    with pytest.raises(Cancelled):
+        suggest(pdf, control=stopping)
