@@ -7,29 +7,26 @@ listed. A PDF is written only where the user saves it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,10 +38,8 @@ from desktop.store import Repository, StoreError
 from desktop.store.fileio import atomic_write_bytes
 from desktop.ui.correction_notices import CorrectionNoticesDialog
 from desktop.ui.onward_panel import OnwardPanel
-
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
-UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+from desktop.ui.rows_model import RowsModel
+from desktop.ui.widgets import rows_table
 
 
 class Column(IntEnum):
@@ -76,58 +71,11 @@ HEADERS: dict[Column, tuple[str, Callable[[Entry], str]]] = {
 }
 
 
-class EntriesModel(QAbstractTableModel):
-    """DHS-191 entries as rows, oldest first; UUID_ROLE gives an entry's UUID."""
+class EntriesModel(RowsModel[Entry]):
+    """DHS-191 entries as rows, oldest first; ID_ROLE gives an entry's UUID."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[Entry] = []
-
-    def set_entries(self, rows: Sequence[Entry]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_entries([])
-
-    def entry(self, row: int) -> Entry:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(Column)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        entry = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return HEADERS[Column(index.column())][1](entry)
-        if role == UUID_ROLE:
-            return entry.uuid
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[Column(section)][0]
-        return None
-
-
-def _entries_table(model: EntriesModel, name: str) -> QTableView:
-    table = QTableView()
-    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
-    table.setAccessibleName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
+        super().__init__(HEADERS, row_id=lambda e: e.uuid)
 
 
 def save_pdf(parent: QWidget, title: str, suggested: str, render: Callable[[], bytes]) -> Path | None:
@@ -148,7 +96,7 @@ class AccountingPanel(QWidget):
         self._repo = repo
         self._request_id: int | None = None
         self.model = EntriesModel()
-        self.table = _entries_table(self.model, "DHS-191 entries of this request")
+        self.table = rows_table(self.model, "DHS-191 entries of this request")
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.print_button = QPushButton("&Print entry…")
         self.print_button.setAccessibleName("Save the selected entry as a DHS-191 PDF")
@@ -183,7 +131,7 @@ class AccountingPanel(QWidget):
     def show_request(self, request_id: int | None) -> None:
         self._request_id = request_id
         found = entries(self._repo, request_id=request_id) if request_id is not None else []
-        self.model.set_entries(found)
+        self.model.set_rows(found)
         self.onward.show_request(request_id)
         if request_id is not None and not found:
             self.status.setText("No DHS-191 entry yet: entries are made when a packet with PII is finalized.")
@@ -193,7 +141,7 @@ class AccountingPanel(QWidget):
 
     def selected(self) -> Entry | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.entry(rows[0].row()) if rows else None
+        return self.model.row(rows[0].row()) if rows else None
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
@@ -347,7 +295,7 @@ class IndividualAccountingDialog(QDialog):
         self.people.setAccessibleName("Individuals found")
         self.people.currentItemChanged.connect(self._person_chosen)
         self.model = EntriesModel()
-        self.table = _entries_table(self.model, "Every disclosure of this individual's records")
+        self.table = rows_table(self.model, "Every disclosure of this individual's records")
         self.for_individual = QCheckBox("&Copy for the individual: leave out (b)(7) law-enforcement disclosures "
                                         "(552a(c)(3))")
         self.for_individual.setChecked(True)
@@ -390,7 +338,7 @@ class IndividualAccountingDialog(QDialog):
 
     def _person_chosen(self, *_: object) -> None:
         person = self.chosen()
-        self.model.set_entries(disclosures_of(self._repo, person) if person else [])
+        self.model.set_rows(disclosures_of(self._repo, person) if person else [])
         self._update()
 
     def _update(self) -> None:

@@ -31,6 +31,7 @@ from desktop import settings
 from desktop.jobs import JobControl
 from desktop.store import BackupInfo, KeyVault, Repository, Store, StoreError, StorePaths, restore_backup, write_backup
 from desktop.ui.operations import run_job
+from desktop.ui.widgets import buddy_label, wrapped_label
 
 FILE_FILTER = "Disclosure Desk backups (*.ddbackup);;All files (*)"
 SUFFIX = ".ddbackup"
@@ -64,7 +65,7 @@ class BackupDialog(QDialog):
         self.setWindowTitle("Back up")
         self.setAccessibleName("Back up")
         last = settings.load(store.repo).last_backup_at
-        intro = _note(
+        intro = wrapped_label(
             "The backup is one file holding the encrypted store and its key file wrapped by your passphrase: it can "
             "go on a USB stick or a network share. Restoring it needs the passphrase in use today. Keep it off this "
             "laptop, so it survives the laptop.<br>Last backup: "
@@ -79,13 +80,13 @@ class BackupDialog(QDialog):
         self.write_button.setAccessibleName("Write the encrypted backup")
         self.write_button.setDefault(True)
         self.write_button.clicked.connect(self.write)
-        self.status = _note("")
+        self.status = wrapped_label("")
         self.status.setAccessibleName("Backup status")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
         close.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow(_buddy("Backup &file", self.target), _row(self.target, self.choose_button))
+        form.addRow(buddy_label("Backup &file", self.target), _row(self.target, self.choose_button))
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -143,7 +144,7 @@ class RestoreDialog(QDialog):
         self.setWindowTitle("Restore a backup")
         self.setAccessibleName("Restore a backup")
         kept = StorePaths(data_dir).backups
-        intro = _note(
+        intro = wrapped_label(
             f"Restoring replaces the store in <b>{escape(str(data_dir))}</b> with the backup's. The store it replaces "
             f"is not deleted: it is kept in <b>{escape(str(kept))}</b>. The backup opens with the passphrase that was "
             "in use when it was made; unlock with that passphrase afterwards."
@@ -161,14 +162,14 @@ class RestoreDialog(QDialog):
         self.restore_button = QPushButton("Re&store")
         self.restore_button.setAccessibleName("Restore the backup")
         self.restore_button.clicked.connect(self.restore)
-        self.status = _note("")
+        self.status = wrapped_label("")
         self.status.setAccessibleName("Restore status")
         cancel = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         cancel.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Close without restoring")
         cancel.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow(_buddy("Backup &file", self.source), _row(self.source, self.choose_button))
-        form.addRow(_buddy("Its &passphrase", self.passphrase), self.passphrase)
+        form.addRow(buddy_label("Backup &file", self.source), _row(self.source, self.choose_button))
+        form.addRow(buddy_label("Its &passphrase", self.passphrase), self.passphrase)
         form.addRow("", self.confirm)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -233,15 +234,3 @@ def _row(field: QWidget, button: QPushButton) -> QWidget:
     row.addWidget(field, 1)
     row.addWidget(button)
     return holder
-
-
-def _buddy(text: str, field: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(field)
-    return label
-
-
-def _note(html: str) -> QLabel:
-    label = QLabel(html)
-    label.setWordWrap(True)
-    return label

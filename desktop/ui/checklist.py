@@ -9,12 +9,13 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.requests.form import target_of
 from desktop.rules import Assessment, Outcome
 from desktop.rules.checklist import ItemState, StepState, checklist, state_of
+from desktop.ui.widgets import outcome_label
 
 # A mark and a word for each state, so the state never rests on colour alone.
 MARKS = {
@@ -42,12 +43,7 @@ class ChecklistPanel(QWidget):
         super().__init__(parent)
         self._shown: list[tuple[str, str, str | None]] = []
         self._assessment: Assessment | None = None
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
-        self.outcome.setAccessibleName("Outcome")
-        bold = QFont(self.outcome.font())
-        bold.setBold(True)
-        self.outcome.setFont(bold)
+        self.outcome = outcome_label()
         self.view = QTextBrowser()
         self.view.setAccessibleName("Checklist")
         self.view.setOpenLinks(False)

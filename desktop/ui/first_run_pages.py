@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -32,6 +31,7 @@ from desktop.store import KeyVault
 from desktop.store.passphrase import MIN_BITS, MIN_LENGTH, assess
 from desktop.store.registries import Official
 from desktop.ui.hq_certificate import HqCertificateBox
+from desktop.ui.widgets import buddy_label, wrapped_label
 
 
 class WizardPage(QWidget):
@@ -53,7 +53,7 @@ class PassphrasePage(WizardPage):
 
     def __init__(self, data_dir: Path) -> None:
         super().__init__()
-        intro = _text(
+        intro = wrapped_label(
             f"Everything you enter is kept in one encrypted store in <b>{escape(str(data_dir))}</b>. The passphrase "
             f"opens it, and is the only way back in if the system keyring is lost: at least {MIN_LENGTH} characters "
             f"and about {MIN_BITS:.0f} bits. A few unrelated words are easy to remember and hard to guess."
@@ -68,8 +68,8 @@ class PassphrasePage(WizardPage):
         self.meter.setTextVisible(True)
         self.meter.setAccessibleName("Passphrase strength")
         form = QFormLayout()
-        form.addRow(_buddy("&Passphrase", self.passphrase), self.passphrase)
-        form.addRow(_buddy("&Repeat it", self.confirm), self.confirm)
+        form.addRow(buddy_label("&Passphrase", self.passphrase), self.passphrase)
+        form.addRow(buddy_label("&Repeat it", self.confirm), self.confirm)
         form.addRow("", self.show_text)
         form.addRow("Strength", self.meter)
         _column(self, intro, form)
@@ -115,15 +115,16 @@ class PostPage(WizardPage):
         self.bates_prefix.setPlaceholderText("e.g. OTT")
         self.bates_prefix.setMaxLength(8)
         self.bates_prefix.setAccessibleName("Bates prefix")
-        note = _text(
+        note = wrapped_label(
             "The Bates prefix starts the number stamped on every page of every packet (OTT0000001). It can be "
             "changed under Post → Settings until the first packet is made, never after: the numbers run on across "
             "all the post's packets (SPEC P1)."
         )
         form = QFormLayout()
-        form.addRow(_buddy("Post &name", self.post_name), self.post_name)
-        form.addRow(_buddy("&Bates prefix", self.bates_prefix), self.bates_prefix)
-        _column(self, _text("The post's name appears on cover letters and in the DHS-191 accounting."), form, note)
+        form.addRow(buddy_label("Post &name", self.post_name), self.post_name)
+        form.addRow(buddy_label("&Bates prefix", self.bates_prefix), self.bates_prefix)
+        _column(self, wrapped_label("The post's name appears on cover letters and in the DHS-191 accounting."),
+                form, note)
         for field in (self.post_name, self.bates_prefix):
             field.textChanged.connect(self.changed)
 
@@ -143,7 +144,7 @@ class OfficialsPage(WizardPage):
 
     def __init__(self) -> None:
         super().__init__()
-        intro = _text(
+        intro = wrapped_label(
             "Who at this post discloses information (§7.3.1.1). Under 19 U.S.C. 1628 an official who holds none of "
             "the delegated positions must be a further delegate in a supervisory position at GS-13 or above (fn 22). "
             "Optional now; Post → Registries keeps the list later."
@@ -169,9 +170,9 @@ class OfficialsPage(WizardPage):
         self.remove_button = QPushButton("Re&move")
         self.remove_button.setAccessibleName("Remove the selected official from the list")
         form = QFormLayout()
-        form.addRow(_buddy("N&ame", self.name), self.name)
-        form.addRow(_buddy("Pos&ition", self.position), self.position)
-        form.addRow(_buddy("&Grade", self.grade), self.grade)
+        form.addRow(buddy_label("N&ame", self.name), self.name)
+        form.addRow(buddy_label("Pos&ition", self.position), self.position)
+        form.addRow(buddy_label("&Grade", self.grade), self.grade)
         form.addRow("", self.supervisory)
         form.addRow("", self.add_button)
         list_row = QHBoxLayout()
@@ -220,17 +221,18 @@ class KeyringPage(WizardPage):
 
     def __init__(self, vault: KeyVault) -> None:
         super().__init__()
-        intro = _text("How will the store be opened? The passphrase always works; the question is whether this "
-                      "computer may also open the store without it.")
+        intro = wrapped_label("How will the store be opened? The passphrase always works; the question is whether this "
+                              "computer may also open the store without it.")
         self.passphrase_only = QRadioButton("&Passphrase only — safer on a shared laptop")
         self.passphrase_only.setAccessibleName("Passphrase only, safer on a shared laptop")
-        only_note = _text("The passphrase is asked at every unlock. Someone else who logs in to this laptop, even "
-                          "as you, cannot open the store without it.")
+        only_note = wrapped_label("The passphrase is asked at every unlock. Someone else who logs in to this laptop, "
+                                  "even as you, cannot open the store without it.")
         self.use_keyring = QRadioButton("&Keep the key in this computer's keyring — unlock without typing")
         self.use_keyring.setAccessibleName("Keep the key in the system keyring, unlock without typing")
-        keyring_note = _text("The key is kept in the operating system's keyring (Windows Credential Manager, macOS "
-                             "Keychain). Anyone who can log in as this Windows or macOS user opens the store without "
-                             "the passphrase. Choose it only if nobody else uses your account on this laptop.")
+        keyring_note = wrapped_label("The key is kept in the operating system's keyring (Windows Credential Manager, "
+                                     "macOS Keychain). Anyone who can log in as this Windows or macOS user opens the "
+                                     "store without the passphrase. Choose it only if nobody else uses your account on "
+                                     "this laptop.")
         self.group = QButtonGroup(self)
         for button in (self.passphrase_only, self.use_keyring):
             self.group.addButton(button)
@@ -251,9 +253,9 @@ class CertificatePage(WizardPage):
 
     def __init__(self) -> None:
         super().__init__()
-        intro = _text("The DHS-191 accounting goes to the Privacy Office encrypted to headquarters' certificate "
-                      "(SPEC A2). Import the .pem file headquarters sent you; if you do not have it yet, go on — "
-                      "Post → Settings imports it later.")
+        intro = wrapped_label("The DHS-191 accounting goes to the Privacy Office encrypted to headquarters' "
+                              "certificate (SPEC A2). Import the .pem file headquarters sent you; if you do not have "
+                              "it yet, go on — Post → Settings imports it later.")
         self.box = HqCertificateBox()
         _column(self, intro, self.box)
         self.box.chosen.connect(lambda _certificate: self.changed.emit())
@@ -267,7 +269,7 @@ class ReviewPage(WizardPage):
 
     def __init__(self) -> None:
         super().__init__()
-        self.summary = _text("")
+        self.summary = wrapped_label("")
         self.summary.setAccessibleName("What will be created")
         _column(self, self.summary)
 
@@ -282,18 +284,6 @@ def _column(page: QWidget, *parts: QWidget | QFormLayout | QHBoxLayout) -> None:
         else:
             layout.addLayout(part)
     layout.addStretch(1)
-
-
-def _text(html: str) -> QLabel:
-    label = QLabel(html)
-    label.setWordWrap(True)
-    return label
-
-
-def _buddy(text: str, field: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(field)
-    return label
 
 
 def _secret_field(name: str) -> QLineEdit:

@@ -90,8 +90,6 @@ class TextEditor(FieldEditor):
         self.edit.setFixedHeight(64)
         self.edit.textChanged.connect(self.changed)
         self._add(self.edit)
-        if spec.kind is Kind.COUNTRY:
-            self._layout.addStretch(1)  # the two-letter box sits at the start of its row, under the fields above
 
     def value(self) -> str:
         return self.edit.toPlainText()

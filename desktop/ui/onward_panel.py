@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -22,12 +20,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,9 +39,9 @@ from desktop.packets.finalize import PacketRow, list_packets
 from desktop.store import Repository, StoreError
 from desktop.ui.packets_model import bates_range
 from desktop.ui.past_date import as_date, past_date_box
+from desktop.ui.rows_model import RowsModel
+from desktop.ui.widgets import rows_table
 
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # a scanned letter or an e-mail; not a records dump
 DECISIONS = (("granted", "Granted"), ("denied", "Refused"))
 LETTER_FILTER = "Letters and e-mails (*.pdf *.eml *.msg *.txt *.png *.jpg);;All files (*)"
@@ -79,37 +75,6 @@ HEADERS: dict[Column, tuple[str, Callable[[OnwardPermission], str]]] = {
     Column.ANSWERED_BY: ("By", lambda p: p.answered_by),
     Column.ANSWER: ("Written answer, reference", lambda p: p.answer),
 }
-
-
-class PermissionsModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[OnwardPermission] = []
-
-    def set_permissions(self, rows: Sequence[OnwardPermission]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def permission(self, row: int) -> OnwardPermission:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(Column)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return None
-        return HEADERS[Column(index.column())][1](self._rows[index.row()])
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[Column(section)][0]
-        return None
 
 
 def _line(name: str, placeholder: str = "") -> QLineEdit:
@@ -243,16 +208,8 @@ class OnwardPanel(QGroupBox):
         self._request_id: int | None = None
         self._packets: list[PacketRow] = []
         self.dialog: _DocumentDialog | None = None
-        self.model = PermissionsModel()
-        self.table = QTableView()
-        self.table.setAccessibleName("Requests to share further, and CBP's answers")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.model = RowsModel(HEADERS)
+        self.table = rows_table(self.model, "Requests to share further, and CBP's answers")
         self.table.selectionModel().selectionChanged.connect(self._update)
         self.ask_button = QPushButton("Record a re&quest to share…")
         self.ask_button.setAccessibleName("Record the foreign authority's written request to share further")
@@ -275,14 +232,14 @@ class OnwardPanel(QGroupBox):
     def show_request(self, request_id: int | None) -> None:
         self._request_id = request_id
         self._packets = list_packets(self._repo, request_id) if request_id is not None else []
-        self.model.set_permissions(permissions_for(self._repo, request_id) if request_id is not None else [])
+        self.model.set_rows(permissions_for(self._repo, request_id) if request_id is not None else [])
         self.status.setText("" if self._packets or request_id is None else
                             "Nothing was sent yet: a request to share further concerns a finalized packet.")
         self._update()
 
     def selected(self) -> OnwardPermission | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.permission(rows[0].row()) if rows else None
+        return self.model.row(rows[0].row()) if rows else None
 
     def _update(self, *_: object) -> None:
         chosen = self.selected()
@@ -329,6 +286,6 @@ class OnwardPanel(QGroupBox):
         self._close_dialog()
         self._request_id = None
         self._packets = []
-        self.model.set_permissions([])
+        self.model.clear()
         self.status.clear()
         self._update()

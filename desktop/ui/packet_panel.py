@@ -11,17 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,8 +40,10 @@ from desktop.rules import Assessment, Finding, Severity, evaluate
 from desktop.store import Repository, StoreError
 from desktop.store.fileio import atomic_write_bytes
 from desktop.ui.job_tracker import JobTracker
-from desktop.ui.packets_model import PACKET_ID_ROLE, PacketsModel
+from desktop.ui.packets_model import PacketsModel
 from desktop.ui.password_dialog import PasswordDialog
+from desktop.ui.rows_model import ID_ROLE
+from desktop.ui.widgets import outcome_label, rows_table
 
 MARKS = {Severity.BLOCK: "✖ blocked", Severity.ACTION: "● needs action", Severity.FOLLOWUP: "◐ follow-up",
          Severity.ADVICE: "ℹ advice"}
@@ -84,12 +82,7 @@ class PacketPanel(QWidget):
         self.show_request(None)
 
     def _build_widgets(self) -> None:
-        self.outcome = QLabel()
-        self.outcome.setWordWrap(True)
-        self.outcome.setAccessibleName("Outcome")
-        bold = QFont(self.outcome.font())
-        bold.setBold(True)
-        self.outcome.setFont(bold)
+        self.outcome = outcome_label()
         self.findings = QListWidget()
         self.findings.setAccessibleName("Findings that concern the packet")
         self.findings.setWordWrap(True)
@@ -100,15 +93,7 @@ class PacketPanel(QWidget):
         self.build_button = QPushButton("&Build packet…")
         self.build_button.setAccessibleName("Build, encrypt and finalize the packet")
         self.build_button.clicked.connect(self.build)
-        self.table = QTableView()
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
-        self.table.setAccessibleName("Packets finalized for this request")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = rows_table(self.model, "Packets finalized for this request")
         self.table.selectionModel().selectionChanged.connect(self._packet_chosen)
         self.save_copy_button = QPushButton("Save a &copy of the encrypted packet…")
         self.save_copy_button.setAccessibleName("Save a copy of the selected packet, encrypted as it was sent")
@@ -152,7 +137,7 @@ class PacketPanel(QWidget):
         self._show_assessment(assessment)
         problem = self._blocker(assessment)
         self.summary.setText(problem or self._contents())
-        self.model.set_packets(list_packets(self._repo, request_id))
+        self.model.set_rows(list_packets(self._repo, request_id))
         self._enable(problem is None)
 
     def _show_assessment(self, assessment: Assessment) -> None:
@@ -231,7 +216,7 @@ class PacketPanel(QWidget):
 
     def _selected_packet(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
-        return int(rows[0].data(PACKET_ID_ROLE)) if rows else None
+        return int(rows[0].data(ID_ROLE)) if rows else None
 
     def _packet_chosen(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self.save_copy_button.setEnabled(self._selected_packet() is not None)

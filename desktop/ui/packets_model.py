@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from desktop.packets.finalize import PacketRow
 from desktop.packets.model import bates_label
-
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
-PACKET_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+from desktop.ui.rows_model import RowsModel
 
 
 class Column(IntEnum):
@@ -45,42 +42,13 @@ HEADERS: dict[Column, tuple[str, Callable[[PacketRow], str]]] = {
 }
 
 
-class PacketsModel(QAbstractTableModel):
+class PacketsModel(RowsModel[PacketRow]):
+    """ID_ROLE gives a packet's id; the SHA-256 column's tooltip says how to check a file against it."""
+
     def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[PacketRow] = []
+        super().__init__(HEADERS, row_id=lambda r: r.id)
 
-    def set_packets(self, rows: Sequence[PacketRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_packets([])
-
-    def packet(self, row: int) -> PacketRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(Column)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.packet(index.row()) if index.isValid() else None
-        if row is None:
-            return None
-        if role == PACKET_ID_ROLE:
-            return row.id
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return HEADERS[Column(index.column())][1](row)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == Column.SHA256:
+    def role_data(self, row: PacketRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.SHA256:
             return "Check the file you send against this: sha256sum on Linux, Get-FileHash on Windows."
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-                   ) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[Column(section)][0]
         return None

@@ -10,10 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QGridLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +28,9 @@ from desktop.records import store as records
 from desktop.store import Repository, StoreError
 from desktop.ui.job_tracker import JobTracker
 from desktop.ui.page_viewer import PageViewer
-from desktop.ui.records_model import RECORD_ID_ROLE, RecordsModel
+from desktop.ui.records_model import RecordsModel
+from desktop.ui.rows_model import ID_ROLE
+from desktop.ui.widgets import rows_table
 
 FILE_FILTER = "Records (*.pdf *.png *.jpg *.jpeg *.tif *.tiff *.txt);;All files (*)"
 SUBJECT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -76,15 +75,7 @@ class RecordsPanel(QWidget):
         self.status.setAccessibleName("Records status")
 
     def _build_table(self) -> None:
-        self.table = QTableView()
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
-        self.table.setAccessibleName("Records of this request")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = rows_table(self.model, "Records of this request")
         self.table.selectionModel().selectionChanged.connect(self._chosen)
 
     def _lay_out(self) -> None:
@@ -153,14 +144,14 @@ class RecordsPanel(QWidget):
     def refresh(self) -> None:
         keep = self.selected_record_id()
         rows = records.list_records(self._repo, self._request_id) if self._request_id is not None else []
-        self.model.set_records(rows)
+        self.model.set_rows(rows)
         if keep is not None and self.model.row_of(keep) >= 0:
             self.table.selectRow(self.model.row_of(keep))
         self.remove_button.setEnabled(self.selected_record_id() is not None)
 
     def selected_record_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
-        return int(rows[0].data(RECORD_ID_ROLE)) if rows else None
+        return int(rows[0].data(ID_ROLE)) if rows else None
 
     def select_record(self, record_id: int) -> None:
         row = self.model.row_of(record_id)
@@ -226,8 +217,8 @@ class RecordsPanel(QWidget):
         self.status.setText("Import cancelled: nothing was stored.")
 
     def _remove(self) -> None:
-        record_id = self.selected_record_id()
-        record = self.model.record(self.model.row_of(record_id)) if record_id is not None else None
+        rows = self.table.selectionModel().selectedRows()
+        record = self.model.row(rows[0].row()) if rows else None
         if record is None:
             return
         answer = QMessageBox.question(self, "Remove record", f"Remove {record.filename} and its redaction boxes from "

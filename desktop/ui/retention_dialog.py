@@ -8,32 +8,28 @@ the store's triggers refuse it anyway.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from enum import IntEnum
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.accounting.retention import DispositionItem, dispose, dispositions, eligible_for_disposition
 from desktop.store import Repository, StoreError
-
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
+from desktop.ui.rows_model import RowsModel
+from desktop.ui.widgets import rows_table
 
 
 class Column(IntEnum):
@@ -70,37 +66,6 @@ HEADERS: dict[Column, tuple[str, Callable[[DispositionItem], str]]] = {
 }
 
 
-class DispositionModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[DispositionItem] = []
-
-    def set_items(self, rows: Sequence[DispositionItem]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def item(self, row: int) -> DispositionItem:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(Column)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return None
-        return HEADERS[Column(index.column())][1](self._rows[index.row()])
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[Column(section)][0]
-        return None
-
-
 class RetentionDialog(QDialog):
     disposed = Signal(list)  # ids of the requests removed
 
@@ -110,16 +75,9 @@ class RetentionDialog(QDialog):
         self.setWindowTitle("Retention and disposition")
         self.resize(1000, 520)
         self._repo, self._today = repo, today
-        self.model = DispositionModel()
-        self.table = QTableView()
-        self.table.setAccessibleName("Requests past their retention date")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.model = RowsModel(HEADERS)
+        self.table = rows_table(self.model, "Requests past their retention date",
+                                QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.confirm = QCheckBox("I &confirm: remove the selected requests, with everything of their disclosures, "
                                  "for good")
@@ -161,7 +119,7 @@ class RetentionDialog(QDialog):
 
     def refresh(self) -> list[DispositionItem]:
         items = eligible_for_disposition(self._repo, self._today())
-        self.model.set_items(items)
+        self.model.set_rows(items)
         self.history.clear()
         for reference, when, who, summary in reversed(dispositions(self._repo)):
             self.history.addItem(f"{reference}, removed {when[:10]} by {who}: {summary}")
@@ -172,7 +130,7 @@ class RetentionDialog(QDialog):
 
     def selected(self) -> list[DispositionItem]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
-        return [self.model.item(row) for row in rows]
+        return [self.model.row(row) for row in rows]
 
     def select_all(self) -> None:
         self.table.selectAll()
@@ -202,7 +160,7 @@ class RetentionDialog(QDialog):
         return removed
 
     def clear(self) -> None:
-        self.model.set_items([])
+        self.model.clear()
         self.history.clear()
         self.status.clear()
         self.confirm.setChecked(False)

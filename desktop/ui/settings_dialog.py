@@ -21,6 +21,7 @@ from desktop import settings
 from desktop.settings import IDLE_MINUTES, REMINDER_DAYS, SettingError, SettingsChange
 from desktop.store import Repository, StoreError
 from desktop.ui.hq_certificate import HqCertificateBox
+from desktop.ui.widgets import buddy_label, wrapped_label
 
 WIDTH = 640
 
@@ -42,7 +43,7 @@ class SettingsDialog(QDialog):
         self.bates_prefix.setMaxLength(8)
         self.bates_prefix.setMaximumWidth(120)
         self.bates_prefix.setAccessibleName("Bates prefix")
-        self.bates_note = _note("")
+        self.bates_note = wrapped_label("")
         self.bates_note.setAccessibleName("About the Bates prefix")
         self.personnel = QPlainTextEdit("\n".join(settings.personnel_names(repo)))
         self.personnel.setTabChangesFocus(True)  # Tab moves on through the dialog
@@ -69,14 +70,14 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(_group("Locking and backups", [
             ("&Lock when idle for", self.idle_minutes),
-            ("", _note("The window locks after this long without a key press or a mouse move (SPEC S3); what you "
-                       "typed is kept as a draft.")),
+            ("", wrapped_label("The window locks after this long without a key press or a mouse move (SPEC S3); what "
+                               "you typed is kept as a draft.")),
             ("Backup &reminder after", self.reminder_days),
         ]))
         layout.addWidget(_group("Packets", [("&Bates prefix", self.bates_prefix), ("", self.bates_note)]))
         layout.addWidget(_group("Redaction suggestions", [
-            ("", _note("Names of DHS personnel the suggestions look for in records (§9.1.1): one a line, as they "
-                       "appear in records.")),
+            ("", wrapped_label("Names of DHS personnel the suggestions look for in records (§9.1.1): one a line, as "
+                               "they appear in records.")),
             ("DHS &personnel", self.personnel),
         ]))
         layout.addWidget(_group("Headquarters", [("", self.certificate)]))
@@ -121,20 +122,12 @@ def _spin(bounds: tuple[int, int], value: int, suffix: str, name: str) -> QSpinB
     return spin
 
 
-def _note(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label
-
-
 def _group(title: str, rows: list[tuple[str, QWidget]]) -> QGroupBox:
     box = QGroupBox(title)
     form = QFormLayout(box)
     for text, widget in rows:
         if text:
-            label = QLabel(text)
-            label.setBuddy(widget)
-            form.addRow(label, widget)
+            form.addRow(buddy_label(text, widget), widget)
         else:
             form.addRow(widget)
     return box

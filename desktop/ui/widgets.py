@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QTableView, QWidget
 
 
 def centered(content: QWidget, max_width: int = 640) -> QWidget:
@@ -14,3 +16,43 @@ def centered(content: QWidget, max_width: int = 640) -> QWidget:
     row.addWidget(content, 100)
     row.addStretch(1)
     return holder
+
+
+def rows_table(model: QAbstractItemModel, name: str,
+               selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection
+               ) -> QTableView:
+    """A table of `model` chosen by whole rows, its columns as wide as their contents and the last one the rest."""
+    table = QTableView()
+    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
+    table.setAccessibleName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(selection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def outcome_label() -> QLabel:
+    """Where the rules' outcome for the open request is shown, in bold: the first thing read on its panel."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setAccessibleName("Outcome")
+    bold = QFont(label.font())
+    bold.setBold(True)
+    label.setFont(bold)
+    return label
+
+
+def wrapped_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
+def buddy_label(text: str, field: QWidget) -> QLabel:
+    """A label whose mnemonic (the letter after &) moves the focus to `field`."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
