@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +54,19 @@ def timed(work: Callable[[], object], repeat: int) -> Timing:
         work()
         runs.append(time.perf_counter() - started)
     return Timing(first, statistics.median(runs) if runs else first)
+
+
+@contextmanager
+def workdir(prefix: str, chosen: Path | None, keep: bool) -> Iterator[Path]:
+    """A fresh folder for a benchmark's stores (under `chosen` if given), removed afterwards unless `keep`."""
+    root = Path(tempfile.mkdtemp(prefix=prefix, dir=chosen))
+    try:
+        yield root
+    finally:
+        if keep:
+            progress(f"stores kept in {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def progress(message: str) -> None:

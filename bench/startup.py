@@ -17,21 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from keyring.backends import fail
 
 from bench import workload
-from bench.report import Figure, progress, table, write_results
+from bench.report import Figure, progress, table, workdir, write_results
 from bench.startup_child import MARK, PASSPHRASE_ENV, SETTLE_MS
 from bench.store import RECORDS_PER_REQUEST, _insert
 from desktop.assessment import attach_rules
@@ -78,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     options = _options(argv)
     count = options.n or (QUICK_COUNT if options.quick else DEFAULT_COUNT)
     repeat = options.repeat or (1 if options.quick else REPEAT)
-    with _workdir(options.dir, options.keep) as root:
+    with workdir("dd-bench-startup-", options.dir, options.keep) as root:
         filled, tiny = _filled(root / "filled", count), _filled(root / "tiny", TINY_COUNT)
         runs = _measure(filled, tiny, repeat)
     product, bare, small = (_medians(runs[kind]) for kind in ("filled", "bare", "tiny"))
@@ -104,18 +100,6 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dir", type=Path, help="where to build the stores (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the stores afterwards")
     return parser.parse_args(argv)
-
-
-@contextmanager
-def _workdir(chosen: Path | None, keep: bool) -> Iterator[Path]:
-    root = Path(tempfile.mkdtemp(prefix="dd-bench-startup-", dir=chosen))
-    try:
-        yield root
-    finally:
-        if keep:
-            progress(f"stores kept in {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def _filled(root: Path, count: int) -> Path:

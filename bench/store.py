@@ -8,12 +8,9 @@ encryption differs. `python -m bench store [--quick] [-n N] [--dir DIR] [--keep]
 from __future__ import annotations
 
 import argparse
-import shutil
 import sqlite3
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,7 +20,7 @@ import sqlcipher3
 from keyring.backends import fail
 
 from bench import workload
-from bench.report import Figure, Timing, progress, table, timed, write_results
+from bench.report import Figure, Timing, progress, table, timed, workdir, write_results
 from desktop.packets.intake import store_records
 from desktop.requests import Request
 from desktop.rules import assess_for_store
@@ -67,7 +64,7 @@ class Engine:
 def main(argv: list[str] | None = None) -> int:
     options = _options(argv)
     count = options.n or (QUICK_COUNT if options.quick else DEFAULT_COUNT)
-    with _workdir(options.dir, options.keep) as root:
+    with workdir("dd-bench-", options.dir, options.keep) as root:
         requests = workload.requests(count)
         engines = [_sqlcipher(root / "sqlcipher", requests), _plain(root / "sqlite" / "store.db", requests)]
         for engine in engines:
@@ -92,18 +89,6 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dir", type=Path, help="where to build the stores (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the stores afterwards")
     return parser.parse_args(argv)
-
-
-@contextmanager
-def _workdir(chosen: Path | None, keep: bool) -> Iterator[Path]:
-    root = Path(tempfile.mkdtemp(prefix="dd-bench-", dir=chosen))
-    try:
-        yield root
-    finally:
-        if keep:
-            progress(f"stores kept in {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def _sqlcipher(root: Path, requests: list[Request]) -> Engine:

@@ -16,14 +16,11 @@ import io
 import json
 import multiprocessing
 import resource
-import shutil
-import tempfile
 import time
 import uuid as uuid_module
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +28,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from keyring.backends import fail
 
-from bench.report import Figure, progress, table, write_results
+from bench.report import Figure, progress, table, workdir, write_results
 
 PASSPHRASE = "bench sync passphrase 4320 lantern"
 DEFAULT_COUNT = 10_000
@@ -50,7 +47,7 @@ class Phase:
 def main(argv: list[str] | None = None) -> int:
     options = _options(argv)
     count = options.n or (QUICK_COUNT if options.quick else DEFAULT_COUNT)
-    with _workdir(options.dir, options.keep) as root:
+    with workdir("dd-bench-sync-", options.dir, options.keep) as root:
         progress(f"sync: seeding {count:,} DHS-191 entries and a headquarters identity in {root}")
         _in_child(_prepare, root, count)
         progress("sync: product export (PDFs, ZIP, CMS sign + encrypt, batch recorded)")
@@ -78,18 +75,6 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dir", type=Path, help="where to build the stores (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the stores and bundles afterwards")
     return parser.parse_args(argv)
-
-
-@contextmanager
-def _workdir(chosen: Path | None, keep: bool) -> Iterator[Path]:
-    root = Path(tempfile.mkdtemp(prefix="dd-bench-sync-", dir=chosen))
-    try:
-        yield root
-    finally:
-        if keep:
-            progress(f"kept in {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def _in_child(work: Callable[..., Phase | None], *args: Any) -> Any:
