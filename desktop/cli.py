@@ -8,18 +8,17 @@ never from an argument (it would show in the process list and shell history).
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from desktop import __version__
 from desktop.accounting.cli import register as register_accounting_commands
+from desktop.commands import PASSPHRASE_ENV, UsageProblem, command, open_store, read_passphrase
 from desktop.hardening import harden_process
 from desktop.logging_setup import log_dir, setup_logging
 from desktop.packets.cli import register as register_packet_commands
@@ -29,22 +28,15 @@ from desktop.setup import create_post_store
 from desktop.store import (
     KeyVault,
     RequestQuery,
-    Store,
     StoreError,
     restore_backup,
-    unlock_with_passphrase,
     write_backup,
 )
 from desktop.store.passphrase import assess
 from desktop.sync.cli import register as register_sync_commands
 
-PASSPHRASE_ENV = "DISCLOSURE_DESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "DISCLOSURE_DESK_NEW_PASSPHRASE"
 _log = logging.getLogger(__name__)
-
-
-class UsageProblem(Exception):
-    """Invalid input: printed as one line, exit 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,85 +83,60 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="the data folder (default: DISCLOSURE_DESK_DATA or the user data folder)")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    init = _command(commands, "init", _init, "create the encrypted store (passphrase from the environment)")
+    init = command(commands, "init", _init, "create the encrypted store (passphrase from the environment)")
     init.add_argument("--post-name", required=True, help='the post, e.g. "Ottawa"')
     init.add_argument("--bates-prefix", required=True, help='the Bates prefix, e.g. "OTT"')
     init.add_argument("--keyring", action="store_true", help="also keep the key in the OS keyring")
 
-    check = _command(commands, "check", _check, "run the directive's rules on a request file; JSON out")
+    check = command(commands, "check", _check, "run the directive's rules on a request file; JSON out")
     check.add_argument("file", type=Path)
 
     request = commands.add_parser("request", help="requests in and out of the store (interchange JSON v1)")
     request_commands = request.add_subparsers(title="request commands", metavar="ACTION", required=True)
-    imp = _command(request_commands, "import", _request_import, "import one request file")
+    imp = command(request_commands, "import", _request_import, "import one request file")
     imp.add_argument("file", type=Path)
-    exp = _command(request_commands, "export", _request_export, "print (or write) one request as JSON")
+    exp = command(request_commands, "export", _request_export, "print (or write) one request as JSON")
     exp.add_argument("reference")
     exp.add_argument("--out", type=Path)
-    lst = _command(request_commands, "list", _request_list, "list the requests in the store")
+    lst = command(request_commands, "list", _request_list, "list the requests in the store")
     lst.add_argument("--search", default="", help="full-text search over request facts")
     lst.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
 
     audit = commands.add_parser("audit", help="the hash-chained audit log")
     audit_commands = audit.add_subparsers(title="audit commands", metavar="ACTION", required=True)
-    _command(audit_commands, "verify", _audit_verify, "check every link of the audit chain")
+    command(audit_commands, "verify", _audit_verify, "check every link of the audit chain")
 
     store = commands.add_parser("store", help="the store file itself")
     store_commands = store.add_subparsers(title="store commands", metavar="ACTION", required=True)
-    _command(store_commands, "verify", _store_verify, "check every page's HMAC and the database structure")
+    command(store_commands, "verify", _store_verify, "check every page's HMAC and the database structure")
 
-    backup = _command(commands, "backup", _backup, "write an encrypted, verified backup file")
+    backup = command(commands, "backup", _backup, "write an encrypted, verified backup file")
     backup.add_argument("--out", type=Path, required=True)
-    restore = _command(commands, "restore", _restore, "replace the store with a backup (its passphrase)")
+    restore = command(commands, "restore", _restore, "replace the store with a backup (its passphrase)")
     restore.add_argument("file", type=Path)
 
     key = commands.add_parser("key", help="passphrase and key changes")
     key_commands = key.add_subparsers(title="key commands", metavar="ACTION", required=True)
-    _command(key_commands, "change-passphrase", _change_passphrase,
-             f"re-wrap the key under {NEW_PASSPHRASE_ENV}")
-    _command(key_commands, "rekey", _rekey, "give the database a new key")
+    command(key_commands, "change-passphrase", _change_passphrase, f"re-wrap the key under {NEW_PASSPHRASE_ENV}")
+    command(key_commands, "rekey", _rekey, "give the database a new key")
 
     register_packet_commands(commands)
     register_accounting_commands(commands)
     register_sync_commands(commands)
 
-    demo = _command(commands, "demo", _demo, "headless end-to-end run on a throw-away store: sample requests, a "
+    demo = command(commands, "demo", _demo, "headless end-to-end run on a throw-away store: sample requests, a "
                     "packet, a DHS-191 bundle; prints what it made")
     demo.add_argument("--out", type=Path, required=True, help="the folder for the packet, e-mail draft and HQ files")
     demo.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    diagnostics = _command(commands, "diagnostics", _diagnostics,
+    diagnostics = command(commands, "diagnostics", _diagnostics,
                            "versions, data and log folders, keyring and cipher: what support asks for")
     diagnostics.add_argument("--json", action="store_true", help="print JSON instead of text")
     return parser
 
 
-def _command(group: Any, name: str, handler: Callable[[argparse.Namespace], int | None], help_text: str
-             ) -> argparse.ArgumentParser:
-    sub: argparse.ArgumentParser = group.add_parser(name, help=help_text, description=help_text)
-    sub.set_defaults(handler=handler)
-    return sub
-
-
-def _passphrase(variable: str = PASSPHRASE_ENV, prompt: str = "Passphrase: ") -> str:
-    value = os.environ.get(variable)
-    if value:
-        return value
-    if sys.stdin.isatty():
-        return getpass.getpass(prompt)
-    raise UsageProblem(f"disclosure-desk: no passphrase; set {variable} (headless) or run in a terminal")
-
-
-def _open(args: argparse.Namespace) -> Store:
-    from desktop.assessment import attach_rules
-
-    store = unlock_with_passphrase(data_dir(args.data_dir), _passphrase(), KeyVault())
-    attach_rules(store)
-    return store
-
-
 def _init(args: argparse.Namespace) -> int:
-    passphrase = _passphrase()
+    passphrase = read_passphrase()
     strength = assess(passphrase)
     if not strength.acceptable:
         raise UsageProblem(f"disclosure-desk: {PASSPHRASE_ENV}: " + " ".join(strength.problems))
@@ -201,7 +168,7 @@ def _request_import(args: argparse.Namespace) -> int:
         request = load_request_file(args.file)
     except InterchangeError as error:
         raise UsageProblem(f"{args.file}: {error}") from error
-    store = _open(args)
+    store = open_store(args)
     try:
         request_id = store.repo.add_request(request, source="import")
         stored = store.repo.get_request(request_id)
@@ -212,7 +179,7 @@ def _request_import(args: argparse.Namespace) -> int:
 
 
 def _request_export(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_store(args)
     try:
         stored = store.repo.get_request(store.repo.request_id_by_reference(args.reference))
     finally:
@@ -227,7 +194,7 @@ def _request_export(args: argparse.Namespace) -> int:
 
 
 def _request_list(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_store(args)
     try:
         query = RequestQuery(text=args.search, limit=100_000)
         rows = store.repo.list_requests(query)
@@ -246,7 +213,7 @@ def _request_list(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_store(args)
     try:
         report = store.repo.verify_audit()
     finally:
@@ -260,7 +227,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def _store_verify(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_store(args)
     try:
         problems = store.verify_integrity()
     finally:
@@ -274,7 +241,7 @@ def _store_verify(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_store(args)
     try:
         info = write_backup(store, args.out)
     finally:
@@ -285,15 +252,15 @@ def _backup(args: argparse.Namespace) -> int:
 
 def _restore(args: argparse.Namespace) -> int:
     root = data_dir(args.data_dir)
-    kept = restore_backup(args.file, root, _passphrase(), KeyVault())
+    kept = restore_backup(args.file, root, read_passphrase(), KeyVault())
     print(f"Restored {args.file} into {root}." + (f" The replaced store was kept in {kept}." if kept else ""))
     return 0
 
 
 def _change_passphrase(args: argparse.Namespace) -> int:
-    old = _passphrase()
-    new = _passphrase(NEW_PASSPHRASE_ENV, "New passphrase: ")
-    store = _open(args)
+    old = read_passphrase()
+    new = read_passphrase(NEW_PASSPHRASE_ENV, "New passphrase: ")
+    store = open_store(args)
     try:
         store.change_passphrase(old, new)
     finally:
@@ -303,8 +270,8 @@ def _change_passphrase(args: argparse.Namespace) -> int:
 
 
 def _rekey(args: argparse.Namespace) -> int:
-    passphrase = _passphrase()
-    store = _open(args)
+    passphrase = read_passphrase()
+    store = open_store(args)
     try:
         store.rekey(passphrase)
     finally:

@@ -11,8 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.commands import command, open_store
+
 if TYPE_CHECKING:
-    from desktop.store import Store
+    pass
 
 # The core modules are imported by each command, not here: every start of the program builds this parser.
 
@@ -22,7 +24,7 @@ def register(commands: Any) -> None:
     _accounting(commands)
     incident = commands.add_parser("incident", help="privacy incidents (§11)")
     actions = incident.add_subparsers(title="incident commands", metavar="ACTION", required=True)
-    add = _action(actions, "add", _incident_add, "record an incident and draft its three notifications (§11.1)")
+    add = command(actions, "add", _incident_add, "record an incident and draft its three notifications (§11.1)")
     text = add.add_mutually_exclusive_group(required=True)
     text.add_argument("--description", help="what happened")
     text.add_argument("--description-file", type=Path, help="what happened, from a UTF-8 text file")
@@ -37,45 +39,33 @@ def register(commands: Any) -> None:
     add.add_argument("--out-dir", type=Path, help="write the three drafted notifications here as .txt files")
     retention = commands.add_parser("retention", help="retention and disposition (§10.2.1, §10.2.2)")
     actions = retention.add_subparsers(title="retention commands", metavar="ACTION", required=True)
-    listed = _action(actions, "list", _retention_list, "list what is past its retention date")
+    listed = command(actions, "list", _retention_list, "list what is past its retention date")
     listed.add_argument("--json", action="store_true", help="one JSON object a line")
-    gone = _action(actions, "dispose", _retention_dispose, "remove everything past its retention date")
+    gone = command(actions, "dispose", _retention_dispose, "remove everything past its retention date")
     gone.add_argument("--confirm", action="store_true", help="required: the removal cannot be undone")
 
 
 def _accounting(commands: Any) -> None:
     accounting = commands.add_parser("accounting", help="DHS-191 Privacy Act accounting (§10.2, 552a(c))")
     actions = accounting.add_subparsers(title="accounting commands", metavar="ACTION", required=True)
-    listed = _action(actions, "list", _list, "list DHS-191 entries (JSON lines)")
+    listed = command(actions, "list", _list, "list DHS-191 entries (JSON lines)")
     listed.add_argument("--unsynced", action="store_true", help="only entries headquarters has not acknowledged")
     listed.add_argument("--ref", help="only the entries of this request")
-    person = _action(actions, "individual", _individual,
+    person = command(actions, "individual", _individual,
                      "accounting for an individual (552a(c)(3)): every disclosure of one person's records, as PDF")
     person.add_argument("who", metavar="NAME_OR_ID", help="the individual's name or identifier")
     person.add_argument("--out", type=Path, required=True, help="where to write the report (PDF)")
     person.add_argument("--for-individual", action="store_true",
                         help="the copy for the individual: (b)(7) disclosures left out (552a(c)(3))")
-    printed = _action(actions, "print", _print, "one entry as a DHS-191 style PDF")
+    printed = command(actions, "print", _print, "one entry as a DHS-191 style PDF")
     printed.add_argument("uuid", metavar="UUID")
     printed.add_argument("--out", type=Path, required=True, help="where to write the PDF")
-
-
-def _action(group: Any, name: str, handler: Any, text: str) -> argparse.ArgumentParser:
-    sub: argparse.ArgumentParser = group.add_parser(name, help=text, description=text)
-    sub.set_defaults(handler=handler)
-    return sub
-
-
-def _open(args: argparse.Namespace) -> Store:
-    from desktop import cli as main_cli  # the command line's own unlock (passphrase from the environment)
-
-    return main_cli._open(args)
 
 
 def _list(args: argparse.Namespace) -> int:
     from desktop.accounting.entries import entries, unacknowledged_entries
 
-    store = _open(args)
+    store = open_store(args)
     try:
         repo = store.repo
         request_id = repo.request_id_by_reference(args.ref) if args.ref else None
@@ -96,7 +86,7 @@ def _individual(args: argparse.Namespace) -> int:
     from desktop.accounting.individual import individual_report, resolve_individual
     from desktop.store.fileio import atomic_write_bytes
 
-    store = _open(args)
+    store = open_store(args)
     try:
         individual = resolve_individual(store.repo, args.who)
         pdf = individual_report(store.repo, individual, for_individual=args.for_individual)
@@ -118,7 +108,7 @@ def _print(args: argparse.Namespace) -> int:
     from desktop.accounting.entries import get_entry
     from desktop.store.fileio import atomic_write_bytes
 
-    store = _open(args)
+    store = open_store(args)
     try:
         entry = get_entry(store.repo, args.uuid)
         pdf = render_entry_pdf(entry, entry.post or store.repo.setting("post_name"), entry.packet_sha256)
@@ -137,7 +127,7 @@ def _incident_add(args: argparse.Namespace) -> int:
     report = IncidentReport(description=description, discovered_on=args.discovered, packet_id=args.packet,
                             authority_id=args.authority_id, occurred_on=args.occurred, finding=args.finding,
                             violated_assurances=args.violated_assurances, reported_by=args.reported_by)
-    store = _open(args)
+    store = open_store(args)
     try:
         incident = record_incident(store.repo, report)
     finally:
@@ -167,7 +157,7 @@ def _read_text(path: Path) -> str:
 def _retention_list(args: argparse.Namespace) -> int:
     from desktop.accounting.retention import eligible_for_disposition
 
-    store = _open(args)
+    store = open_store(args)
     try:
         items = eligible_for_disposition(store.repo)
     finally:
@@ -186,7 +176,7 @@ def _retention_list(args: argparse.Namespace) -> int:
 def _retention_dispose(args: argparse.Namespace) -> int:
     from desktop.accounting.retention import dispose, eligible_for_disposition
 
-    store = _open(args)
+    store = open_store(args)
     try:
         items = eligible_for_disposition(store.repo)
         count = dispose(store.repo, items, confirmed=args.confirm)

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from desktop.commands import UsageProblem, command
 from desktop.hq.importer import (
     BundleRefused,
     HqInputError,
@@ -34,25 +35,19 @@ def register(commands: Any) -> None:
     hq = commands.add_parser("hq", help="headquarters: register posts, import their DHS-191 bundles")
     actions = hq.add_subparsers(title="hq commands", metavar="ACTION", required=True)
     text = "register a post's signing certificate (made with 'disclosure-desk post-cert')"
-    reg = _command(actions, "register-post", _register_post, text)
+    reg = command(actions, "register-post", _register_post, text)
     reg.add_argument("certificate", type=Path, metavar="POST.pem")
     reg.add_argument("--db", type=Path, required=True, metavar="HQ.db", help="the consolidated store (created)")
     reg.add_argument("--name", help="the post's name (default: the certificate's common name)")
     text = "decrypt, verify and merge a post's bundle, and write the acknowledgement"
-    imp = _command(actions, "import", _import, text)
+    imp = command(actions, "import", _import, text)
     imp.add_argument("bundle", type=Path, metavar="BUNDLE")
     imp.add_argument("--key", type=Path, required=True, metavar="HQ.key", help="headquarters' private key (PEM)")
     imp.add_argument("--cert", type=Path, required=True, metavar="HQ.pem", help="headquarters' certificate (PEM)")
     imp.add_argument("--db", type=Path, required=True, metavar="HQ.db")
     imp.add_argument("--ack-out", type=Path, required=True, metavar="ACK", help="where to write the acknowledgement")
-    status = _command(actions, "status", _status, "the registered posts and what the store holds")
+    status = command(actions, "status", _status, "the registered posts and what the store holds")
     status.add_argument("--db", type=Path, required=True, metavar="HQ.db")
-
-
-def _command(group: Any, name: str, handler: Any, text: str) -> argparse.ArgumentParser:
-    sub: argparse.ArgumentParser = group.add_parser(name, help=text, description=text)
-    sub.set_defaults(handler=handler)
-    return sub
 
 
 def _register_post(args: argparse.Namespace) -> int:
@@ -127,6 +122,4 @@ def _read(path: Path, limit: int) -> bytes:
 
 
 def _usage(message: str) -> Exception:
-    from desktop.cli import UsageProblem
-
     return UsageProblem(f"disclosure-desk: {message}")

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.commands import UsageProblem, open_store
 from desktop.packets.eml import check_deliverable, eml_draft
 from desktop.packets.gate import PacketRefused, refuse_unless_ready
 from desktop.packets.model import PacketError, PacketRecord, PacketSettings
@@ -102,13 +103,12 @@ def _build_in_store(args: argparse.Namespace) -> int:
     for option in ("post_name", "bates_prefix", "bates_first"):
         if getattr(args, option) is not None:
             raise _usage(f"--{option.replace('_', '-')}: with --ref the post's own settings apply")
-    from desktop import cli as main_cli
     from desktop.accounting import record_disclosure
     from desktop.packets.finalize import finalize_packet, post_settings
     from desktop.packets.intake import IncomingRecord, store_records
 
     _readable([*args.record, *([args.redactions] if args.redactions else [])])  # a typo fails before the unlock
-    store = main_cli._open(args)
+    store = open_store(args)
     try:
         repo = store.repo
         request_id = repo.request_id_by_reference(args.ref)
@@ -243,6 +243,4 @@ def _refused(refused: PacketRefused) -> int:
 
 
 def _usage(message: str) -> Exception:
-    from desktop.cli import UsageProblem
-
     return UsageProblem(message)

@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from desktop.commands import UsageProblem, command, open_store
 from desktop.jobs import JobControl
-from desktop.store import Store
 from desktop.sync import (
     SyncInputError,
     check_recipient,
@@ -41,31 +41,25 @@ def register(commands: Any) -> None:
     from desktop.hq.cli import register as register_hq
 
     text = "write the DHS-191 bundle for headquarters: every entry not yet acknowledged, signed and encrypted"
-    export = _command(commands, "export-191", _export, text)
+    export = command(commands, "export-191", _export, text)
     export.add_argument("--to-cert", type=Path, metavar="HQ.pem",
                         help="headquarters' certificate (default: the one set by 'hq-cert import')")
     export.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write the bundle in")
-    cert = _command(commands, "post-cert", _post_cert, "write the post's signing certificate for headquarters")
+    cert = command(commands, "post-cert", _post_cert, "write the post's signing certificate for headquarters")
     cert.add_argument("--out", type=Path, required=True, metavar="POST.pem")
 
     hq_cert = commands.add_parser("hq-cert", help="headquarters' encryption certificates kept by the post")
     actions = hq_cert.add_subparsers(title="hq-cert commands", metavar="ACTION", required=True)
-    imp = _command(actions, "import", _hq_cert_import, "check and keep headquarters' certificate")
+    imp = command(actions, "import", _hq_cert_import, "check and keep headquarters' certificate")
     imp.add_argument("file", type=Path, metavar="HQ.pem")
     imp.add_argument("--not-default", action="store_true", help="keep it, but do not make it the default")
-    _command(actions, "list", _hq_cert_list, "list the certificates kept")
+    command(actions, "list", _hq_cert_list, "list the certificates kept")
 
     ack = commands.add_parser("ack", help="headquarters' acknowledgements of DHS-191 bundles")
     ack_actions = ack.add_subparsers(title="ack commands", metavar="ACTION", required=True)
-    ack_import = _command(ack_actions, "import", _ack_import, "mark the acknowledged entries as synced")
+    ack_import = command(ack_actions, "import", _ack_import, "mark the acknowledged entries as synced")
     ack_import.add_argument("file", type=Path, metavar="ACK")
     register_hq(commands)
-
-
-def _command(group: Any, name: str, handler: Any, text: str) -> argparse.ArgumentParser:
-    sub: argparse.ArgumentParser = group.add_parser(name, help=text, description=text)
-    sub.set_defaults(handler=handler)
-    return sub
 
 
 def read_input(path: Path) -> bytes:
@@ -80,7 +74,7 @@ def read_input(path: Path) -> bytes:
 
 def _export(args: argparse.Namespace) -> int:
     recipient = _certificate(args.to_cert) if args.to_cert else None
-    store = _open(args)
+    store = open_store(args)
     try:
         progress = _progress() if sys.stderr.isatty() else (lambda done, total, label: None)
         result = export_bundle(store.repo, recipient or default_hq_certificate(store.repo), args.out,
@@ -97,7 +91,7 @@ def _export(args: argparse.Namespace) -> int:
 def _post_cert(args: argparse.Namespace) -> int:
     from desktop.store.fileio import atomic_write_bytes
 
-    store = _open(args)
+    store = open_store(args)
     try:
         identity = post_identity(store.repo)
     finally:
@@ -112,7 +106,7 @@ def _post_cert(args: argparse.Namespace) -> int:
 
 def _hq_cert_import(args: argparse.Namespace) -> int:
     certificate = _certificate(args.file)
-    store = _open(args)
+    store = open_store(args)
     try:
         kept = import_hq_certificate(store.repo, certificate, str(args.file), make_default=not args.not_default)
     except SyncInputError as error:
@@ -125,7 +119,7 @@ def _hq_cert_import(args: argparse.Namespace) -> int:
 
 
 def _hq_cert_list(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = open_store(args)
     try:
         kept = hq_certificates(store.repo)
     finally:
@@ -138,7 +132,7 @@ def _hq_cert_list(args: argparse.Namespace) -> int:
 
 def _ack_import(args: argparse.Namespace) -> int:
     data = read_input(args.file)
-    store = _open(args)
+    store = open_store(args)
     try:
         result = import_acknowledgement(store.repo, data, str(args.file))
     except SyncInputError as error:
@@ -159,12 +153,6 @@ def _certificate(path: Path) -> Any:
     return certificate
 
 
-def _open(args: argparse.Namespace) -> Store:
-    from desktop import cli as main_cli
-
-    return main_cli._open(args)
-
-
 def _progress() -> Any:
     shown = {"at": -1}
 
@@ -178,6 +166,4 @@ def _progress() -> Any:
 
 
 def _usage(message: str) -> Exception:
-    from desktop.cli import UsageProblem
-
     return UsageProblem(f"disclosure-desk: {message}")
