@@ -117,7 +117,7 @@ class DemoReport:
             lines.append(f"DHS-191 entries     {self.dhs191_entries}")
         if self.bundle is not None:
             lines += [f"Sync bundle         {self.bundle['path']} (batch {self.bundle['batch']}, "
-                      f"{self.bundle['entries']} entries)",
+                      f"{self.bundle['entries']} {'entry' if self.bundle['entries'] == 1 else 'entries'})",
                       f"Post certificate    {self.bundle['post_certificate']} (headquarters registers it)"]
         return [*lines, f"Audit log           {self.audit_entries} entries, every link checks"]
 

@@ -10,7 +10,8 @@ import pytest
 
 from desktop import settings
 from desktop.requests.model import OfficialPosition
-from desktop.store import KeyVault, create_store, keyring_enabled
+from desktop.setup import create_post_store
+from desktop.store import KeyVault, keyring_enabled
 from desktop.store.registries import Official, list_entries
 from desktop.ui.app import AppWindow
 from desktop.ui.first_run import FirstRunWizard
@@ -20,7 +21,7 @@ from tests.ui.steps import add_official, click, complete_first_run, fill_passphr
 
 
 def new_window(qtbot, data_dir: Path, vault: KeyVault) -> AppWindow:
-    window = AppWindow(data_dir, vault, create=partial(create_store, kdf=CHEAP_KDF), idle_ms=60_000)
+    window = AppWindow(data_dir, vault, create=partial(create_post_store, kdf=CHEAP_KDF), idle_ms=60_000)
     qtbot.addWidget(window)
     window.show()
     return window
@@ -74,6 +75,8 @@ def test_wizard_creates_the_store_with_officials_and_the_hq_certificate(qtbot, w
     assert stored is not None and HQ_NAME in stored.subject
     assert stored.fingerprint == settings.read_hq_certificate(pem.read_bytes()).fingerprint
     assert not keyring_enabled(data_dir)
+    with repo.read() as conn:  # the post's signing key for the DHS-191 bundles is made with the store (SPEC A2)
+        assert conn.execute("SELECT count(*) FROM post_identity").fetchone()[0] == 1
     assert repo.verify_audit().ok
 
 
