@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -251,6 +253,19 @@ def run_gui(data_dir: Path) -> int:
     window = AppWindow(data_dir, vault)
     window.show()
     window.start()
+    if window.store is None:  # the user is typing the passphrase: meanwhile load what the workspace will need
+        threading.Thread(target=_load_pdf_libraries, name="warm-up imports", daemon=True).start()
     # No notice box about a missing keyring at every start: a store that keeps its key there says so on the unlock
     # screen (try_keyring), and the first-run wizard explains the choice when there is one to make.
     return app.exec()
+
+
+def _load_pdf_libraries() -> None:
+    """The Qt-free part of the workspace's imports (pdfium, pypdf, reportlab and the cores on them, about 0.5 s),
+    loaded on a thread while the unlock screen waits, so that unlocking does not wait for them."""
+    for name in ("desktop.records", "desktop.packets.finalize", "desktop.accounting.dhs191_pdf",
+                 "desktop.sync.export"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # the workspace's own import on unlock reports any real failure
+            return
