@@ -133,16 +133,17 @@ def _records(args: argparse.Namespace, request: Request) -> list[_Record]:
         check_deliverable(request)
     _readable([*args.record, *([args.redactions] if args.redactions else [])])
     boxes = _boxes(args.redactions, len(args.record))
-    documents = [_ingest(path) for path in args.record]
+    files = [path.read_bytes() for path in args.record]
+    documents = [_ingest(path, data) for path, data in zip(args.record, files, strict=True)]
     try:
         check_pages(boxes, [page_count for _, _, page_count in documents])
     except RedactionsError as error:
         raise _usage(f"{args.redactions}: {error}") from error
     records = []
-    for i, (path, (pdf, media_type, count)) in enumerate(zip(args.record, documents, strict=True)):
+    for i, (path, data, (pdf, media_type, count)) in enumerate(zip(args.record, files, documents, strict=True)):
         mine = [(at, b) for at, b in enumerate(boxes) if b.record == i]
         clean = _redacted(pdf, mine, args.redactions, f"record {i} ({path.name})")
-        records.append(_Record(path, path.read_bytes(), media_type, count, clean, bool(mine)))
+        records.append(_Record(path, data, media_type, count, clean, bool(mine)))
     return records
 
 
@@ -163,12 +164,14 @@ def _boxes(path: Path | None, record_count: int) -> list[RedactionBox]:
         raise _usage(f"{path}: {error}") from error
 
 
-def _ingest(path: Path) -> tuple[bytes, str, int]:
-    """(clean PDF, media type, page count) through the records package (SPEC D1): bad files are refused."""
+def _ingest(path: Path, data: bytes) -> tuple[bytes, str, int]:
+    """(clean PDF, media type, page count) through the records package (SPEC D1): bad files are refused. Once per
+    file: redact() and build_packet() take the checked PDF as it is. No page facts: the pages are copied, never
+    shown, so whether each has a text layer does not matter here."""
     from desktop.records import RecordRefused, ingest
 
     try:
-        document = ingest(path.name, path.read_bytes())
+        document = ingest(path.name, data, page_facts=False)
     except RecordRefused as refused:
         raise _usage(f"{path}: {' '.join(str(refused).split())}") from refused
     return document.pdf, document.media_type, document.page_count

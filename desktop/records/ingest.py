@@ -7,17 +7,16 @@ claims more pixels than allowed (checked before anything is decoded). A refusal 
 from __future__ import annotations
 
 import hashlib
-import io
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
-from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from desktop.jobs import JobControl
 from desktop.records import _pdfium, convert, sniff
 from desktop.records.model import Limits, PageInfo, RecordDocument, RecordRefused
 from desktop.records.pages import has_text
+from desktop.records.pdfbytes import pdf_reader
 
 _PASSWORD_ERRORS = {pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY}
 _EOF_WINDOW = 2048  # readers look for %%EOF near the end; a copy cut short has none
@@ -25,9 +24,14 @@ DEFAULT_LIMITS = Limits()
 
 
 def ingest(
-    filename: str, data: bytes, limits: Limits = DEFAULT_LIMITS, control: JobControl | None = None
+    filename: str, data: bytes, limits: Limits = DEFAULT_LIMITS, control: JobControl | None = None, *,
+    page_facts: bool = True,
 ) -> RecordDocument:
-    """The record as a checked PDF with its page facts; raises RecordRefused (or Cancelled)."""
+    """The record as a checked PDF with its page facts; raises RecordRefused (or Cancelled).
+
+    With page_facts=False every check is made (each page is still loaded and measured) but `pages` is left empty:
+    for a caller that only copies the pages on, as `packet build` does. Looking for each page's text layer, which
+    only the page view shows, is three quarters of ingest's time (0.24 of 0.32 s for 200 pages of text)."""
     control = control or JobControl()
     name = filename or "The file"
     kind = _checked_kind(name, data, limits)
@@ -39,9 +43,9 @@ def ingest(
     else:
         _check_header(name, kind, data, limits)
         pdf = convert.image_to_pdf(name, data, kind, limits, control)
-    pages = _pages(name, pdf, limits, control)
+    pages = _pages(name, pdf, limits, control, page_facts)
     _check_pypdf_agrees(name, pdf, len(pages))
-    return RecordDocument(pdf, kind, len(pages), pages, hashlib.sha256(data).hexdigest())
+    return RecordDocument(pdf, kind, len(pages), pages if page_facts else (), hashlib.sha256(data).hexdigest())
 
 
 def _checked_kind(name: str, data: bytes, limits: Limits) -> str:
@@ -80,7 +84,8 @@ def _check_pypdf_agrees(name: str, pdf: bytes, count: int) -> None:
     """Packets and redaction copy pages with pypdf: a file it reads differently from pdfium would fail there, later
     and less clearly."""
     try:
-        found = len(PdfReader(io.BytesIO(pdf)).pages)
+        with pdf_reader(pdf) as reader:
+            found = len(reader.pages)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise _damaged(name, "its structure is broken") from error
     if found != count:
@@ -96,11 +101,11 @@ def _encrypted(name: str) -> RecordRefused:
                          "program that made it, save it as a new PDF, and import it again.")
 
 
-def _pages(name: str, pdf: bytes, limits: Limits, control: JobControl) -> tuple[PageInfo, ...]:
+def _pages(name: str, pdf: bytes, limits: Limits, control: JobControl, text: bool) -> tuple[PageInfo, ...]:
     try:
         with _pdfium.document(pdf) as doc:
             count = _checked_count(name, doc, limits)
-            return tuple(_page_info(name, doc, number, count, control) for number in range(1, count + 1))
+            return tuple(_page_info(name, doc, number, count, control, text) for number in range(1, count + 1))
     except _pdfium.PdfiumError as error:
         if getattr(error, "err_code", None) in _PASSWORD_ERRORS:
             raise _encrypted(name) from error
@@ -123,13 +128,13 @@ def _checked_count(name: str, doc: Any, limits: Limits) -> int:
     return count
 
 
-def _page_info(name: str, doc: Any, number: int, count: int, control: JobControl) -> PageInfo:
+def _page_info(name: str, doc: Any, number: int, count: int, control: JobControl, text: bool) -> PageInfo:
     control.step(number - 1, count, f"Checking page {number} of {count}")
     with _pdfium.LOCK:
         try:
             with _pdfium.page(doc, number) as pg:
                 width, height = pg.get_size()
-                readable = has_text(pg)
+                readable = has_text(pg) if text else False
         except _pdfium.PdfiumError as error:
             raise _damaged(name, f"page {number} cannot be read") from error
     if not (width > 0 and height > 0):

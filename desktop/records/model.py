@@ -48,7 +48,7 @@ class RecordDocument:
     pdf: bytes  # the record as PDF: the file itself, or the image/text converted in memory
     media_type: str  # of the imported file: application/pdf, image/png, image/jpeg, image/tiff, text/plain
     page_count: int
-    pages: tuple[PageInfo, ...]
+    pages: tuple[PageInfo, ...]  # empty when ingest was asked for no page facts
     sha256: str  # of the imported file's bytes, as stored in records.sha256
 
 

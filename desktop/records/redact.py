@@ -7,7 +7,6 @@ All in memory: a cancelled or failed redaction leaves nothing behind.
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +16,8 @@ from pypdf.errors import PdfReadError
 
 from desktop.jobs import JobControl
 from desktop.records import _pdfium
-from desktop.records.model import REASONS, Box, RedactionError
+from desktop.records.model import REASONS, Box, Rect, RedactionError
+from desktop.records.pdfbytes import pdf_reader
 from desktop.records.raster import RasterPage, rasterize
 from desktop.records.rebuild import rebuild
 from desktop.records.verify import verify
@@ -31,17 +31,17 @@ def redact(pdf: bytes, boxes: Sequence[Box], dpi: int = 150, control: JobControl
     control = control or JobControl()
     if not 72 <= dpi <= 600:
         raise RedactionError(f"The redaction resolution must be between 72 and 600 dpi, not {dpi}.")
-    source = _reader(pdf)
     rasters: dict[int, RasterPage] = {}
-    with _pdfium.document(pdf, forms=True) as doc:
-        count = len(source.pages)
-        by_page = _validated(doc, boxes, count)
-        for number in range(1, count + 1):
-            control.step(number - 1, count + 1, f"Redacting page {number} of {count}")
-            if number in by_page:
-                rasters[number] = rasterize(doc, number, by_page[number], dpi)
-    control.step(count, count + 1, "Checking the redacted PDF")  # the last step: build and read back
-    out = rebuild(source, rasters)
+    with _reader(pdf) as source:
+        with _pdfium.document(pdf, forms=True) as doc:
+            count = len(source.pages)
+            by_page = _validated(doc, boxes, count)
+            for number in range(1, count + 1):
+                control.step(number - 1, count + 1, f"Redacting page {number} of {count}")
+                if number in by_page:
+                    rasters[number] = rasterize(doc, number, by_page[number], dpi)
+        control.step(count, count + 1, "Checking the redacted PDF")  # the last step: build and read back
+        out = rebuild(source, rasters)
     verify(out, count, {number: raster.covered for number, raster in rasters.items()})
     control.progress(count + 1, count + 1, "Redaction done and checked")
     return out
@@ -49,7 +49,7 @@ def redact(pdf: bytes, boxes: Sequence[Box], dpi: int = 150, control: JobControl
 
 def _reader(pdf: bytes) -> PdfReader:
     try:
-        reader = PdfReader(io.BytesIO(pdf))
+        reader = pdf_reader(pdf)
         if reader.is_encrypted:
             raise RedactionError("The record is an encrypted PDF; import it through ingest, which refuses such files.")
         if not reader.pages:
@@ -65,15 +65,16 @@ def _validated(doc: Any, boxes: Sequence[Box], count: int) -> dict[int, list[Box
         if len(doc) != count:
             raise RedactionError("The record reads differently in two PDF libraries (it is damaged); import it again.")
     by_page: dict[int, list[Box]] = {}
+    bboxes: dict[int, Rect] = {}  # a page is loaded once for all its boxes
     for index, box in enumerate(boxes, start=1):
         if not isinstance(box.page, int) or not 1 <= box.page <= count:
             raise RedactionError(f"Box {index} is on page {box.page}, but the record has {count} page"
                                  f"{'s' * (count != 1)}.")
-        by_page.setdefault(box.page, []).append(_checked(doc, index, box))
+        by_page.setdefault(box.page, []).append(_checked(doc, index, box, bboxes))
     return by_page
 
 
-def _checked(doc: Any, index: int, box: Box) -> Box:
+def _checked(doc: Any, index: int, box: Box, bboxes: dict[int, Rect]) -> Box:
     if box.reason not in REASONS:
         raise RedactionError(f"Box {index} (page {box.page}) has reason {box.reason!r}; it must be one of "
                              f"{', '.join(REASONS)} (§9.1.1-§9.1.7).")
@@ -82,8 +83,11 @@ def _checked(doc: Any, index: int, box: Box) -> Box:
             or box.y0 >= box.y1:
         raise RedactionError(f"Box {index} (page {box.page}) is not a rectangle: it needs x0 < x1 and y0 < y1 "
                              f"in points, and has {coords}.")
-    with _pdfium.LOCK, _pdfium.page(doc, box.page) as pg:
-        left, bottom, right, top = (float(v) for v in pg.get_bbox())
+    if box.page not in bboxes:
+        with _pdfium.LOCK, _pdfium.page(doc, box.page) as pg:
+            left, bottom, right, top = (float(v) for v in pg.get_bbox())
+        bboxes[box.page] = (left, bottom, right, top)
+    left, bottom, right, top = bboxes[box.page]
     t = _TOLERANCE_PT
     if box.x0 < left - t or box.y0 < bottom - t or box.x1 > right + t or box.y1 > top + t:
         raise RedactionError(f"Box {index} (page {box.page}) reaches outside the page: the page spans "

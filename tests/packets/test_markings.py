@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from desktop.packets.builder import build_packet
 from desktop.packets.model import BuiltPacket, PacketRecord
 from desktop.requests import Request
 from desktop.requests.model import Basis, DataCategory
-from tests.packets.helpers import SETTINGS, build, ready, state_leaking_pdf, text_of, with_basis, with_les, write
+from tests.packets.helpers import (
+    SETTINGS,
+    build,
+    ready,
+    record_pdf,
+    state_leaking_pdf,
+    text_of,
+    with_basis,
+    with_les,
+    write,
+)
 
 SAMPLE_1 = "has been provided by U.S. Customs and Border Protection (CBP) strictly for use in connection with"
 SAMPLE_2 = "has been provided by U.S. Customs and Border Protection (CBP) under the terms of the Agreement between"
@@ -81,6 +94,41 @@ def test_bates_numbers_on_record_pages_only_and_continuous(tmp_path: Path) -> No
 def test_record_content_is_kept_whole_beside_the_marking(tmp_path: Path) -> None:
     pages = marked(tmp_path, with_les(ready()), pages=2)
     assert [("Record page 1" in pages[0]), ("Record page 2" in pages[1])] == [True, True]
+
+
+def test_pages_sharing_or_splitting_their_content_are_copied_whole_and_nothing_is_left_over(tmp_path: Path) -> None:
+    """Page 2 draws page 1's very content stream, page 3 has its content as an array, page 4 is rotated: each keeps
+    what it shows, and every object in the packet is one something refers to (no former content written again)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(record_pdf(4, "Shared"))))
+    first, second, third, fourth = writer.pages
+    second[NameObject("/Contents")] = first.raw_get("/Contents")
+    third[NameObject("/Contents")] = ArrayObject([third.raw_get("/Contents")])
+    fourth.rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    packet = build_packet(ready(), [PacketRecord(out.getvalue(), False, True, "Shared")], SETTINGS, 1)
+    pages = record_pages(tmp_path, packet)
+    assert [f"Shared page {n}" in text for n, text in zip((1, 1, 3, 4), pages, strict=True)] == [True] * 4
+    reader = PdfReader(io.BytesIO(packet.encrypted_pdf))
+    reader.decrypt(packet.password)
+    stored = {(number, generation) for generation, table in reader.xref.items() for number in table}
+    assert stored == reachable(reader.trailer)
+
+
+def reachable(start: object) -> set[tuple[int, int]]:
+    seen: set[tuple[int, int]] = set()
+    pending = [start]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) not in seen:
+                seen.add((item.idnum, item.generation))
+                pending.append(item.get_object())
+        elif isinstance(item, DictionaryObject):
+            pending.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+    return seen
 
 
 def test_a_record_cannot_clip_or_hide_its_marking() -> None:

@@ -42,6 +42,18 @@ def test_a_pdf_comes_in_as_it_is() -> None:
         (n, 612.0, 792.0, True) for n in (1, 2, 3)]
 
 
+@pytest.mark.parametrize("name, data, refusal", [
+    ("locked.pdf", None, "password-protected"),
+    ("cut.pdf", THREE_PAGES[: len(THREE_PAGES) // 2], "damaged PDF"),
+    ("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage\n%%EOF\n", "damaged PDF"),
+])
+def test_without_page_facts_every_check_is_still_made(name: str, data: bytes | None, refusal: str) -> None:
+    document = ingest("crossings.pdf", THREE_PAGES, page_facts=False)
+    assert (document.pdf, document.page_count, document.pages) == (THREE_PAGES, 3, ())
+    with pytest.raises(RecordRefused, match=refusal):
+        ingest(name, data or encrypted("secret", "secret"), page_facts=False)
+
+
 def test_the_type_comes_from_the_bytes_not_the_name() -> None:
     assert ingest("notes.txt", THREE_PAGES).media_type == "application/pdf"
     assert ingest("scan.pdf", image_bytes("PNG")).media_type == "image/png"
