@@ -8,7 +8,7 @@ import ctypes
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, BinaryIO
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -19,10 +19,11 @@ PdfiumError = pdfium.PdfiumError
 
 
 @contextmanager
-def document(pdf: bytes, forms: bool = False) -> Iterator[Any]:
-    """An open pdfium document, closed (with its pages) on the way out. Hold LOCK while calling into it."""
+def document(pdf: bytes | BinaryIO, forms: bool = False, password: str | None = None) -> Iterator[Any]:
+    """An open pdfium document, closed (with its pages) on the way out. Hold LOCK while calling into it. A file
+    (opened for reading, at any position) is read on demand, from its start."""
     with LOCK:
-        doc = pdfium.PdfDocument(pdf)
+        doc = pdfium.PdfDocument(pdf, password=password)
         if forms:
             # Filled-in form fields are part of what the page shows; they must be rendered to be burned in.
             doc.init_forms()

@@ -22,7 +22,6 @@ class RasterPage:
     width_pt: float  # the page as displayed: crop box, /Rotate applied
     height_pt: float
     image: EncodedStreamObject  # the image XObject, Flate-compressed, 8 bits per component
-    covered: tuple[str, ...]  # the original text under the boxes, line by line, for the check afterwards
 
 
 def rasterize(doc: Any, number: int, boxes: list[Box], dpi: int) -> RasterPage:
@@ -41,8 +40,7 @@ def rasterize(doc: Any, number: int, boxes: list[Box], dpi: int) -> RasterPage:
             image = _kept(rendered)
         finally:
             bitmap.close()
-        covered = _covered_text(pg, boxes)
-    return RasterPage(width_pt, height_pt, _image_xobject(image), covered)
+    return RasterPage(width_pt, height_pt, _image_xobject(image))
 
 
 def _device_rect(pg: Any, size: tuple[int, int], box: Box) -> tuple[int, int, int, int]:
@@ -53,8 +51,14 @@ def _device_rect(pg: Any, size: tuple[int, int], box: Box) -> tuple[int, int, in
     return max(min(xs) - 1, 0), max(min(ys) - 1, 0), min(max(xs) + 1, size[0] - 1), min(max(ys) + 1, size[1] - 1)
 
 
+def covered_text(doc: Any, number: int, boxes: list[Box]) -> tuple[str, ...]:
+    """The text pdfium finds inside each padded box of page `number`, line by line, white space collapsed: what the
+    result is checked for afterwards (desktop/records/verify.py)."""
+    with _pdfium.LOCK, _pdfium.page(doc, number) as pg:
+        return _covered_text(pg, boxes)
+
+
 def _covered_text(pg: Any, boxes: list[Box]) -> tuple[str, ...]:
-    """The text pdfium finds inside each padded box, line by line, white space collapsed."""
     textpage = pg.get_textpage()
     try:
         found = [str(textpage.get_text_bounded(b.x0 - PAD_PT, b.y0 - PAD_PT, b.x1 + PAD_PT, b.y1 + PAD_PT))

@@ -1,73 +1,106 @@
-"""The redacted record as a brand-new PDF (SPEC D3): only pages travel from the original, nothing of its document.
+"""A record page as one form XObject of a new PDF (SPEC D3): only what draws the page travels, nothing of its
+document.
 
-Rasterized pages are an image and nothing else. A page without boxes stays vector, copied with an allow-list of
-page keys (no annotations, thumbnails, actions, metadata, structure) and resources pruned to the names its content
-uses, so that an image or form shared with a redacted page through a common resource dictionary is not carried
-along unseen. The writer has no Info dictionary, no XMP, outline, AcroForm, names tree (embedded files,
-JavaScript) or OpenAction, and writes one fresh file: one %%EOF, no /Prev.
+A rasterized page is an image and nothing else. A page without boxes stays vector: its content, its /Group, and
+its resources pruned to the names its content uses, so that an image or form shared with a redacted page through a
+common resource dictionary is not carried along unseen; annotations, thumbnails, actions, metadata and structure
+stay behind (desktop/records/pdfwriter.py refuses them however they are reached). The form is clipped to the page's
+visible area (media box within crop box), and a page turned by /Rotate is turned upright by the form's matrix.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, StreamObject
+from pypdf import PageObject, Transformation
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    RectangleObject,
+    StreamObject,
+)
 
+from desktop.records.model import Rect
+from desktop.records.pdfwriter import Copier, ObjectWriter
 from desktop.records.raster import RasterPage
 
-_PAGE_KEYS = ("/Type", "/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox", "/Rotate", "/Contents",
-              "/Group", "/UserUnit")
 _NAMED_RESOURCES = ("/XObject", "/Font", "/ExtGState", "/Pattern", "/Shading", "/ColorSpace", "/Properties")
 _DROPPED_XOBJECT_KEYS = ("/Metadata", "/PieceInfo", "/OPI")
 _NAME = re.compile(rb"/([^\s/\[\]()<>{}%]*)")
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
-def rebuild(source: PdfReader, rasters: Mapping[int, RasterPage]) -> bytes:
-    writer = PdfWriter()
-    writer.metadata = None  # no Info dictionary, not even a Producer
-    for number, original in enumerate(source.pages, start=1):
-        raster = rasters.get(number)
-        if raster is None:
-            writer.add_page(_vector_page(original))
-        else:
-            _add_image_page(writer, raster)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+def vector_placement(page: PageObject) -> tuple[Rect, Rect, Matrix]:
+    """(visible area in the page's own space, the same upright in the new page's space, the matrix between)."""
+    visible = _visible_box(page)
+    rotation = page.rotation % 360
+    if not rotation:
+        return visible, visible, _IDENTITY
+    # As pypdf's transfer_rotation_to_content: turn about the media box's centre, then back to the first quadrant.
+    media = page.mediabox
+    turn = Transformation().translate(-float(media.left + media.width / 2),
+                                      -float(media.bottom + media.height / 2)).rotate(-rotation)
+    corners = [turn.apply_on((float(x), float(y))) for x, y in (media.lower_left, media.upper_right)]
+    turn = turn.translate(-min(c[0] for c in corners), -min(c[1] for c in corners))
+    ends = [turn.apply_on(point) for point in ((visible[0], visible[1]), (visible[2], visible[3]))]
+    upright = (min(e[0] for e in ends), min(e[1] for e in ends), max(e[0] for e in ends), max(e[1] for e in ends))
+    return visible, upright, tuple(float(v) for v in turn.ctm)  # type: ignore[return-value]
 
 
-def _add_image_page(writer: PdfWriter, raster: RasterPage) -> None:
-    page = writer.add_blank_page(raster.width_pt, raster.height_pt)
-    draw = DecodedStreamObject()
-    draw.set_data(f"q {raster.width_pt:.4f} 0 0 {raster.height_pt:.4f} 0 0 cm /Im0 Do Q".encode("ascii"))
-    page[NameObject("/Resources")] = DictionaryObject({
-        NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): writer._add_object(raster.image)}),
-    })
-    page[NameObject("/Contents")] = writer._add_object(draw.flate_encode())
+def vector_form(copier: Copier, page: PageObject, inspect: Callable[[bytes], None]) -> StreamObject:
+    """The page as a form XObject; its resources are copied (written by the copier's next flush). `inspect` sees
+    the page's content, decompressed, before anything of it is written."""
+    contents = page.get_contents()
+    data = contents.get_data() if contents is not None else b""
+    inspect(data)
+    visible, _, matrix = vector_placement(page)
+    resources = page.get("/Resources")
+    pruned = _pruned(resources.get_object(), _used_names(data, resources.get_object())) \
+        if resources is not None else DictionaryObject()
+    form = _form(data, visible, copier.copy(pruned))
+    if matrix != _IDENTITY:
+        form[NameObject("/Matrix")] = ArrayObject(FloatObject(v) for v in matrix)
+    if "/Group" in page:
+        form[NameObject("/Group")] = copier.copy(page.raw_get("/Group"))
+    return form
 
 
-def _vector_page(original: PageObject) -> PageObject:
-    """A fresh page dictionary holding only what draws the page; the writer clones what it references."""
-    fresh = PageObject()
-    fresh[NameObject("/Type")] = NameObject("/Page")
-    for key in _PAGE_KEYS:
-        if key in original:
-            fresh[NameObject(key)] = original.raw_get(key)
-    resources = original.get("/Resources")
-    if resources is not None:
-        used = _used_names(original.get_contents(), resources.get_object())
-        fresh[NameObject("/Resources")] = _pruned(resources.get_object(), used)
-    return fresh
+def raster_form(writer: ObjectWriter, raster: RasterPage) -> StreamObject:
+    """The rasterized page as a form XObject drawing its image, which is written now."""
+    image = writer.write(raster.image)
+    draw = f"q {raster.width_pt:.4f} 0 0 {raster.height_pt:.4f} 0 0 cm /Im0 Do Q".encode("ascii")
+    resources = DictionaryObject({NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): image})})
+    return _form(draw, (0.0, 0.0, raster.width_pt, raster.height_pt), resources)
 
 
-def _used_names(contents: object, resources: DictionaryObject) -> set[bytes]:
+def _form(content: bytes, bbox: Rect, resources: object) -> StreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    form = stream.flate_encode()
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): RectangleObject(bbox), NameObject("/Resources"): resources})
+    return form
+
+
+def _visible_box(page: PageObject) -> Rect:
+    media, crop = page.mediabox, page.cropbox
+    box = (max(float(media.left), float(crop.left)), max(float(media.bottom), float(crop.bottom)),
+           min(float(media.right), float(crop.right)), min(float(media.top), float(crop.top)))
+    if box[2] - box[0] < 1 or box[3] - box[1] < 1:
+        return (float(media.left), float(media.bottom), float(media.right), float(media.top))
+    return box
+
+
+def _used_names(content: bytes, resources: DictionaryObject) -> set[bytes]:
     """Every name the page's content uses, with the content of the forms and tiling patterns it draws, to a fixed
     point; the forms' own resources are then pruned the same way. Names inside strings count too: that can only
     keep a resource, never lose one."""
-    used = _names(contents.get_data() if isinstance(contents, StreamObject) else b"")
+    used = _names(content)
     drawn: dict[int, StreamObject] = {}
     while True:
         before = (len(used), len(drawn))

@@ -1,50 +1,158 @@
 """Real redaction (SPEC D3, §9.1): each page with a box is rasterized with the boxes burned in as solid black and
-written back as an image-only page of the same size; pages without boxes stay vector; the result is a brand-new PDF
-(desktop/records/rebuild.py) that is read back and checked (desktop/records/verify.py) before it is returned.
+goes out as an image-only page of the same size; pages without boxes stay vector (desktop/records/rebuild.py).
 
-All in memory: a cancelled or failed redaction leaves nothing behind.
+`RecordPages` makes a record's pages one at a time into a PDF being written (desktop/records/pdfwriter.py): the
+packet builder and `redact` both use it, so that no page is held once it is written and no whole clean copy of a
+record is ever made. Before the first page is written, the text under every box is read (pdfium), and every stream
+that then goes out from the record is searched for it; the finished file is read back and searched again
+(desktop/records/verify.py). Everything stays in memory: a cancelled or failed redaction leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, BinaryIO
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import (
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    RectangleObject,
+    StreamObject,
+)
 
 from desktop.jobs import JobControl
 from desktop.records import _pdfium
 from desktop.records.model import REASONS, Box, Rect, RedactionError
 from desktop.records.pdfbytes import pdf_reader
-from desktop.records.raster import RasterPage, rasterize
-from desktop.records.rebuild import rebuild
-from desktop.records.verify import verify
+from desktop.records.pdfwriter import Copier, ObjectWriter
+from desktop.records.raster import covered_text, rasterize
+from desktop.records.rebuild import raster_form, vector_form, vector_placement
+from desktop.records.verify import DataCheck, Placement, check_text
 
+DPI = 150  # SPEC D3: 150-200 dpi
 _TOLERANCE_PT = 1.0  # a box drawn to the very edge may stick out by rounding
 
 
-def redact(pdf: bytes, boxes: Sequence[Box], dpi: int = 150, control: JobControl | None = None) -> bytes:
-    """The redacted PDF; raises RedactionError for boxes that cannot be applied or a result that fails its check,
-    desktop.jobs.Cancelled when cancelled."""
+@dataclass(frozen=True)
+class PlannedPage:
+    number: int  # in the record, from 1
+    box: Rect  # where the page's content lies in the new page's space, upright
+    boxes: tuple[Box, ...]  # its redaction boxes, clipped to the page; none: it stays vector
+
+
+class RecordPages:
+    """A record's pages for `writer`, each drawn by one form XObject: `pages` says what is coming (sizes for the
+    marking bands), `form` writes one, `finish` ends the data check. Use it in a `with`."""
+
+    def __init__(self, writer: ObjectWriter, pdf: bytes, boxes: Sequence[Box], dpi: int = DPI):
+        if not 72 <= dpi <= 600:
+            raise RedactionError(f"The redaction resolution must be between 72 and 600 dpi, not {dpi}.")
+        self._writer, self._pdf, self._boxes, self._dpi = writer, pdf, boxes, dpi
+        self._reader: PdfReader | None = None
+        self._doc_context: Any = None
+        self._doc: Any = None
+        self.pages: list[PlannedPage] = []
+        self.covered: dict[int, tuple[str, ...]] = {}  # text under the boxes, by page
+        self._check = DataCheck({})
+        self._copier: Copier | None = None
+
+    def __enter__(self) -> RecordPages:
+        self._reader = _reader(self._pdf)
+        self._doc_context = _pdfium.document(self._pdf, forms=True)
+        self._doc = self._doc_context.__enter__()
+        try:
+            by_page = validated_boxes(self._doc, self._boxes, len(self._reader.pages))
+            self.covered = {number: covered_text(self._doc, number, on_page) for number, on_page in by_page.items()}
+            self._check = DataCheck(self.covered)
+            self._copier = Copier(self._writer, self._reader, self._inspect)
+            count = len(self._reader.pages)
+            self.pages = [self._plan(number, by_page.get(number, [])) for number in range(1, count + 1)]
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        if self._reader is not None:
+            self._reader.close()
+        if self._doc_context is not None:
+            self._doc_context.__exit__(kind, error, tb)
+
+    def form(self, planned: PlannedPage) -> IndirectObject:
+        """Writes the form XObject that draws the page (and all it needs); its /BBox is `planned.box` upright."""
+        assert self._reader is not None and self._copier is not None, "use RecordPages in a with statement"
+        if planned.boxes:
+            form = raster_form(self._writer, rasterize(self._doc, planned.number, list(planned.boxes), self._dpi))
+        else:
+            form = vector_form(self._copier, self._reader.pages[planned.number - 1], self._check.add)
+        ref = self._writer.write(form)
+        self._copier.flush()
+        return ref
+
+    def finish(self, result: bytes | BinaryIO, password: str | None, placed: Sequence[Placement]) -> None:
+        """Reads the finished result back (pdfium) for the text that was under the boxes, then ends the check of
+        the data that went into it; RedactionError if either finds any (SPEC D3)."""
+        check_text(result, password, placed, self.covered)
+        self._check.finish()
+
+    def _plan(self, number: int, boxes: list[Box]) -> PlannedPage:
+        if boxes:
+            with _pdfium.LOCK:
+                width, height = (float(v) for v in self._doc.get_page_size(number - 1))
+            return PlannedPage(number, (0.0, 0.0, width, height), tuple(boxes))
+        assert self._reader is not None
+        return PlannedPage(number, vector_placement(self._reader.pages[number - 1])[1], ())
+
+    def _inspect(self, stream: StreamObject) -> None:
+        if stream.get("/Subtype") == "/Image":
+            return  # samples, where text cannot hide as text
+        try:
+            self._check.add(stream.get_data())
+        except (PdfReadError, NotImplementedError, ValueError) as error:
+            if self.covered:
+                raise RedactionError(f"Part of the record cannot be decoded ({error}), so the redaction cannot be "
+                                     "checked. Print the record to PDF again and import that.") from error
+
+
+def redact(pdf: bytes, boxes: Sequence[Box], dpi: int = DPI, control: JobControl | None = None) -> bytes:
+    """The redacted record as a new PDF; raises RedactionError for boxes that cannot be applied or a result that
+    fails its check, desktop.jobs.Cancelled when cancelled."""
     control = control or JobControl()
-    if not 72 <= dpi <= 600:
-        raise RedactionError(f"The redaction resolution must be between 72 and 600 dpi, not {dpi}.")
-    rasters: dict[int, RasterPage] = {}
-    with _reader(pdf) as source:
-        with _pdfium.document(pdf, forms=True) as doc:
-            count = len(source.pages)
-            by_page = _validated(doc, boxes, count)
-            for number in range(1, count + 1):
-                control.step(number - 1, count + 1, f"Redacting page {number} of {count}")
-                if number in by_page:
-                    rasters[number] = rasterize(doc, number, by_page[number], dpi)
-        control.step(count, count + 1, "Checking the redacted PDF")  # the last step: build and read back
-        out = rebuild(source, rasters)
-    verify(out, count, {number: raster.covered for number, raster in rasters.items()})
+    out = io.BytesIO()
+    writer = ObjectWriter(out, "%PDF-1.7")
+    placed: list[Placement] = []
+    with RecordPages(writer, pdf, boxes, dpi) as record:
+        count = len(record.pages)
+        for planned in record.pages:
+            control.step(planned.number - 1, count + 1, f"Redacting page {planned.number} of {count}")
+            form = record.form(planned)
+            writer.add_page(DictionaryObject({
+                NameObject("/MediaBox"): RectangleObject(planned.box),
+                NameObject("/Resources"): DictionaryObject({NameObject("/XObject"): DictionaryObject({
+                    NameObject("/Record"): form})}),
+                NameObject("/Contents"): writer.write(content_stream(b"/Record Do")),
+            }))
+            placed.append(Placement(planned.number, planned.number, planned.box, bool(planned.boxes)))
+        control.step(count, count + 1, "Checking the redacted PDF")
+        writer.close()
+        result = out.getvalue()
+        record.finish(result, None, placed)
     control.progress(count + 1, count + 1, "Redaction done and checked")
-    return out
+    return result
+
+
+def content_stream(data: bytes) -> StreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
 
 
 def _reader(pdf: bytes) -> PdfReader:
@@ -59,7 +167,15 @@ def _reader(pdf: bytes) -> PdfReader:
         raise RedactionError(f"The record is not a readable PDF ({error}); import it again.") from error
 
 
-def _validated(doc: Any, boxes: Sequence[Box], count: int) -> dict[int, list[Box]]:
+def check_boxes(pdf: bytes, boxes: Sequence[Box]) -> None:
+    """Raises RedactionError naming the first box that cannot be applied to the record (before any work is done)."""
+    with _pdfium.document(pdf) as doc:
+        with _pdfium.LOCK:
+            count = len(doc)
+        validated_boxes(doc, boxes, count)
+
+
+def validated_boxes(doc: Any, boxes: Sequence[Box], count: int) -> dict[int, list[Box]]:
     """Boxes by page, each clipped to its page; any box that is wrong is an error naming it (and nothing is done)."""
     with _pdfium.LOCK:
         if len(doc) != count:

@@ -1,6 +1,6 @@
-"""The read-back check of a redacted PDF (SPEC D3) searches each covered run once in all pages' text joined and once
-per encoding in all streams joined: it must find whatever a search page by page and stream by stream finds, name
-the same page, and find nothing that is only made by joining."""
+"""The checks of a redacted PDF (SPEC D3) search each covered run once in a batch of pages' text joined and once per
+encoding in a batch of streams joined: they must find whatever a search page by page and stream by stream finds,
+name the same page, and find nothing that is only made by joining; batches keep memory flat in page count."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from desktop.records import RedactionError
+from desktop.records import verify as check
 from desktop.records.pdfbytes import pdf_reader
-from desktop.records.verify import verify
+from desktop.records.verify import DataCheck, Placement, check_text
 
 RUN = "A-204000017 ref 0040-17"  # text that was under a box on page 1
 
@@ -34,6 +35,18 @@ def bare_pdf(*contents: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def verify(pdf: bytes, pages: int, covered: dict[int, tuple[str, ...]]) -> None:
+    """Both checks over a whole PDF: its streams as they would have been written, then its pages read back."""
+    data = DataCheck(covered)
+    with pdf_reader(pdf) as reader:
+        assert len(reader.pages) == pages
+        for page in reader.pages:
+            data.add(page.get_contents().get_data())
+    whole = (0.0, 0.0, 612.0, 792.0)
+    check_text(pdf, None, [Placement(n, n, whole, n in covered) for n in range(1, pages + 1)], covered)
+    data.finish()
 
 
 def text(line: str) -> bytes:
@@ -65,3 +78,31 @@ def test_what_only_joining_makes_is_not_a_hit() -> None:
 
 def test_short_runs_prove_nothing_and_are_not_searched() -> None:
     verify(bare_pdf(b"", text("CBP of a")), 2, {1: ("CBP", "of a")})
+
+
+def test_batches_find_a_run_in_any_batch_and_on_the_right_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check, "BATCH_PAGES", 2)
+    monkeypatch.setattr(check, "BATCH_BYTES", 64)
+    pdf = bare_pdf(b"", *[text(f"filler line {n}") for n in range(2, 7)], text(f"late {RUN}"))
+    with pytest.raises(RedactionError, match="still appears on page 7 of the result"):
+        check_text(pdf, None, [Placement(n, n, (0, 0, 612, 792), n == 1) for n in range(1, 8)], {1: (RUN,)})
+    data = DataCheck({1: (RUN,)})
+    for n in range(10):
+        data.add(f"stream {n} ".encode() * 8)
+    data.add(b"% " + RUN.encode("utf-16-be"))
+    with pytest.raises(RedactionError, match="still inside the result's data"):
+        data.finish()
+
+
+def test_a_rasterized_page_with_text_left_is_refused() -> None:
+    pdf = bare_pdf(text("an image page should have no text"))
+    with pytest.raises(RedactionError, match="page 1 still has text after rasterizing"):
+        check_text(pdf, None, [Placement(1, 1, (0, 0, 612, 792), True)], {1: ("whatever was boxed",)})
+
+
+def test_only_the_records_area_of_a_page_is_its_text() -> None:
+    """A packet page holds the record and, outside it, the marking bands: the bands' words are not the record's."""
+    pdf = bare_pdf(text(RUN))  # drawn at y = 700
+    check_text(pdf, None, [Placement(2, 1, (0, 0, 612, 600), False)], {1: (RUN,)})
+    with pytest.raises(RedactionError, match="still appears on page 2 of the result"):
+        check_text(pdf, None, [Placement(2, 1, (0, 0, 612, 792), False)], {1: (RUN,)})
