@@ -231,12 +231,11 @@ def _record(repo: Repository, request_id: int, spec: dict[str, Any], not_availab
             ) -> tuple[dict[str, Any], Any]:
     from desktop.packets.intake import IncomingRecord, store_records
     from desktop.packets.model import PacketRecord
-    from desktop.records import ingest, redact
+    from desktop.records import ingest
 
     original = draw_record(spec["heading"], spec["lines"])
     document = ingest(spec["filename"], original)
     boxes, suggested = redaction_boxes(document.pdf, spec)
-    clean = redact(document.pdf, boxes)
     incoming = IncomingRecord(spec["filename"], document.media_type, original, document.page_count, True)
     (record_id,) = store_records(repo, request_id, [incoming], spec["source_system"])
     _keep_boxes(repo, record_id, boxes, suggested, spec["personnel"], not_available)
@@ -244,8 +243,8 @@ def _record(repo: Repository, request_id: int, spec: dict[str, Any], not_availab
               suggested)
     summary = {"filename": spec["filename"], "pages": document.page_count, "redaction_boxes": len(boxes),
                "suggested": suggested}
-    return summary, PacketRecord(clean, has_redactions=True, contains_pii=True, title=spec["title"],
-                                 record_id=record_id)
+    return summary, PacketRecord(document.pdf, contains_pii=True, title=spec["title"], record_id=record_id,
+                                 boxes=tuple(boxes))
 
 
 def _keep_boxes(repo: Repository, record_id: int, boxes: list[Any], suggested: int, personnel: list[str],

@@ -131,12 +131,13 @@ def seed_records(repo: Repository, request_id: int) -> None:
     code = next(w for w in page_words(pdf, 1) if w.text == "TCS-IQ12")
     boxes.add_box(repo, first, Box(1, *code.box, "9.1.3"))
     for found in suggest(pdf, records.personnel_names(repo)):
-        if found.kind == "personnel_name":  # on every page: redact() refuses a name boxed on one page only
+        if found.kind == "personnel_name":  # on every page: the redaction check refuses a name boxed on one page only
             boxes.decide(repo, first, found, accept=True)
     for _ in range(2):  # the second supersedes the first
-        clean = records.clean_records(repo, request_id)
-        finalize_packet(repo, request_id, [PacketRecord(c.pdf, c.has_redactions, c.contains_pii, c.title,
-                                                        c.record_id) for c in clean], accounting=record_disclosure)
+        sources = records.records_to_send(repo, request_id)
+        finalize_packet(repo, request_id, [PacketRecord(r.pdf, contains_pii=r.contains_pii, title=r.title,
+                                                        record_id=r.record_id, boxes=r.boxes) for r in sources],
+                        accounting=record_disclosure)
 
 
 SAMPLE_LINES = [

@@ -4,9 +4,13 @@ Bates numbers go on the record pages only: they identify what CBP disclosed, pag
 range, App. A), and the coversheet and letter are CBP's own correspondence, not records. The numbers are the ones
 the caller allocated; `finalize.py` allocates them from the store in the transaction that records the packet.
 
-The plaintext PDF exists only as objects in memory and is written once, encrypted (AES-256, revision 6), into an
-in-memory buffer; nothing touches the disk here (SPEC S1, P2). The result is opened again with and without the
-password before it is returned, so a packet that would not open, or would open without it, never leaves.
+The packet is written page by page as it is made, each object encrypted (AES-256, revision 6) as it goes into an
+in-memory buffer (desktop/records/pdfwriter.py): the plaintext PDF never exists whole, not even in memory, and
+nothing touches the disk (SPEC S1, P2). Records are redacted on the way in (SPEC D3, desktop/records/redact.py):
+each boxed page is rasterized when its turn comes and dropped once written, so memory stays flat in page count.
+The result is opened again with and without the password before it is returned, and its record pages are read
+back for any text that was under a box: a packet that would not open, would open without it, or shows covered
+text, never leaves.
 """
 
 from __future__ import annotations
@@ -14,79 +18,80 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import BinaryIO
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
-from pypdf.generic import (
-    ContentStream,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    PdfObject,
-    RectangleObject,
-    StreamObject,
-)
+from pypdf import PageObject
+from pypdf.generic import DictionaryObject, IndirectObject, NameObject, RectangleObject
 
 from desktop.jobs import JobControl
 from desktop.packets import layout
-from desktop.packets.model import BuiltPacket, PacketError, PacketRecord, PacketSettings, PageRange, bates_label
+from desktop.packets.model import (
+    BuiltPacket,
+    PacketError,
+    PacketFacts,
+    PacketRecord,
+    PacketSettings,
+    PageRange,
+    bates_label,
+)
 from desktop.packets.password import generate_owner_password, generate_packet_password
 from desktop.packets.texts import Markings, contents_for, coversheet_blocks, letter_blocks, markings
+from desktop.records import _pdfium
 from desktop.records.pdfbytes import pdf_reader
+from desktop.records.pdfwriter import Copier, ObjectWriter
+from desktop.records.redact import PlannedPage, RecordPages, content_stream
+from desktop.records.verify import Placement
 from desktop.requests.model import Request
 
 PRODUCER = "Disclosure Desk"
 PDF_HEADER = "%PDF-2.0"  # AES-256 revision 6 is the PDF 2.0 security handler (ISO 32000-2)
-# Page entries that carry the source's metadata or active content, and are not part of what the page shows (§9.1,
-# SPEC D3: nothing of the record survives but its appearance; annotations would bring comments and links along).
-_DROPPED_PAGE_KEYS = ("/Annots", "/Metadata", "/PieceInfo", "/LastModified", "/AA", "/Thumb", "/B", "/ID", "/PZ",
-                      "/SeparationInfo", "/Trans", "/Dur", "/StructParents", "/Tabs")
-_DROPPED_XOBJECT_KEYS = ("/Metadata", "/PieceInfo", "/LastModified", "/OPI", "/StructParent", "/StructParents")
-_COPIED_WITHOUT = (*_DROPPED_PAGE_KEYS, "/Contents")  # the content goes over as a stream of the page's own
-_OTHER_BOXES = ("/TrimBox", "/BleedBox", "/ArtBox")
-
-
-@dataclass
-class _RecordPage:
-    page: PageObject  # the writer's copy
-    box: tuple[float, float, float, float]  # the visible area of the record page
+OVERLAY_PAGES = 100  # marking bands are drawn for this many pages at a time: what reportlab holds stays bounded
 
 
 def build_packet(request: Request, records: Sequence[PacketRecord], settings: PacketSettings, bates_first: int,
                  control: JobControl | None = None) -> BuiltPacket:
-    """The encrypted packet; raises PacketError for unusable input and desktop.jobs.Cancelled when cancelled."""
+    """The encrypted packet, in memory (to be stored, or saved where the user chooses); see `write_packet`."""
+    out = io.BytesIO()
+    facts = write_packet(request, records, settings, bates_first, out, control)
+    return BuiltPacket.of(facts, out.getvalue())
+
+
+def write_packet(request: Request, records: Sequence[PacketRecord], settings: PacketSettings, bates_first: int,
+                 out: BinaryIO, control: JobControl | None = None) -> PacketFacts:
+    """Writes the encrypted packet to `out` (from its current position, which must be 0 for the read-back: a fresh
+    BytesIO or a file opened w+b) and reads it back from there. Raises PacketError for unusable input,
+    RedactionError for boxes that cannot be applied or a redaction that fails its check, and desktop.jobs.Cancelled
+    when cancelled; what was written to `out` is then the caller's to throw away."""
     control = control or JobControl()
     _check_input(records, settings, bates_first)
-    readers = [_open_record(index, record) for index, record in enumerate(records)]
-    counts = [len(reader.pages) for reader in readers]
-    total = 2 * sum(counts) + 2
+    counts = [_page_count(index, record) for index, record in enumerate(records)]
+    total = sum(counts) + 2
     marks = markings(request, settings)
     contents = contents_for([(r.title, n) for r, n in zip(records, counts, strict=True)], settings, bates_first,
-                            any(r.has_redactions for r in records), any(r.contains_pii for r in records))
-    control.step(0, total, "Writing the coversheet and cover letter")
-    writer = PdfWriter()
-    front = layout.render_front(coversheet_blocks(request, settings, contents),
-                                letter_blocks(request, settings, contents), marks.banner)
-    with pdf_reader(front) as front_reader:
-        for page in front_reader.pages:
-            writer.add_page(page)
-    front_pages = len(writer.pages)
-    try:
-        placed = _add_records(writer, readers, control, total)
-    finally:
-        for reader in readers:
-            reader.close()  # what the writer needs it has copied; this frees the rest now, not at the next gc
-    _mark(writer, placed, settings, bates_first, marks, control, total)
-    control.step(total - 1, total, "Encrypting the packet")
+                            any(r.redacted for r in records), any(r.contains_pii for r in records))
     passphrase = generate_packet_password()
-    data = _encrypted(writer, passphrase.text)
-    _verify(data, passphrase.text, len(writer.pages), contents.bates_range.split()[-1])
+    writer = ObjectWriter(out, PDF_HEADER, passphrase.text, generate_owner_password())
+    control.step(0, total, "Writing the coversheet and cover letter")
+    _add_front(writer, layout.render_front(coversheet_blocks(request, settings, contents),
+                                           letter_blocks(request, settings, contents), marks.banner))
+    front_pages = writer.page_count
+    checks: list[tuple[RecordPages, list[Placement]]] = []
+    for index, record in enumerate(records):
+        first = bates_first + sum(counts[:index])
+        with RecordPages(writer, record.pdf, record.boxes) as pages:
+            checks.append((pages, _add_record(writer, pages, Stamps(settings.bates_prefix, first, marks), control,
+                                              total)))
+    writer.close({"/Producer": PRODUCER})
+    out.flush()
+    control.step(total - 1, total, "Checking the encrypted packet")
+    _verify(out, passphrase.text, writer.page_count, contents.bates_range.split()[-1], checks)
+    out.seek(0)
+    digest = hashlib.file_digest(out, "sha256").hexdigest()  # type: ignore[arg-type]  # BytesIO and files both
     control.progress(total, total, "Packet built")
-    return BuiltPacket(
-        encrypted_pdf=data, password=passphrase.text, sha256=hashlib.sha256(data).hexdigest(),
-        page_count=len(writer.pages), bates_prefix=settings.bates_prefix, bates_first=bates_first,
-        bates_last=contents.bates_last, record_pages=_ranges(front_pages, counts), password_bits=passphrase.bits,
+    return PacketFacts(
+        password=passphrase.text, sha256=digest, page_count=writer.page_count, bates_prefix=settings.bates_prefix,
+        bates_first=bates_first, bates_last=contents.bates_last, record_pages=_ranges(front_pages, counts),
+        password_bits=passphrase.bits,
     )
 
 
@@ -101,156 +106,113 @@ def _check_input(records: Sequence[PacketRecord], settings: PacketSettings, bate
         raise PacketError("Bates numbers start at 1.")
 
 
-def _open_record(index: int, record: PacketRecord) -> PdfReader:
+def _page_count(index: int, record: PacketRecord) -> int:
     try:
-        reader = pdf_reader(record.pdf)
-        if reader.is_encrypted:
-            raise PacketError(f"Record {index + 1} is an encrypted PDF; import it through the records tab, which "
-                              "refuses such files.")
-        if not reader.pages:
-            raise PacketError(f"Record {index + 1} has no pages.")
-        return reader
-    except (PdfReadError, ValueError, OSError) as error:
+        with _pdfium.document(record.pdf) as doc, _pdfium.LOCK:
+            count = len(doc)
+    except _pdfium.PdfiumError as error:
         raise PacketError(f"Record {index + 1} is not a readable PDF ({error}); import it again.") from error
+    if not count:
+        raise PacketError(f"Record {index + 1} has no pages.")
+    return count
 
 
-def _add_records(writer: PdfWriter, readers: Sequence[PdfReader], control: JobControl, total: int) -> list[_RecordPage]:
-    """Copies the record pages. A page's content goes over as a fresh stream of its own instead of a copy of the
-    record's object: `_stamp` then replaces it in place, and nothing is left behind unreferenced. A copy may be
-    shared with another page, so it could not be replaced, and would be written into the packet for nothing
-    unless every object were hashed and walked to find it (50-70 ms for 200 pages)."""
-    placed: list[_RecordPage] = []
-    for reader in readers:
-        for source in reader.pages:
-            control.step(len(placed) + 1, total, f"Adding record page {len(placed) + 1}")
-            _scrub(source)
-            page = writer.add_page(source, excluded_keys=_COPIED_WITHOUT)
-            page.replace_contents(_contents(writer, _content_bytes(source)))
-            if page.rotation % 360:
-                page.transfer_rotation_to_content()
-            placed.append(_RecordPage(page, _visible_box(page)))
+class Stamps:
+    """What goes into the bands of a record's pages: the post's Bates numbers from `first`, and the markings."""
+
+    def __init__(self, prefix: str, first: int, marks: Markings):
+        self.prefix, self.first, self.marks = prefix, first, marks
+
+    def label(self, offset: int) -> str:
+        return bates_label(self.prefix, self.first + offset)
+
+
+def _add_front(writer: ObjectWriter, front: bytes) -> None:
+    """The coversheet and letter pages, as reportlab drew them."""
+    with pdf_reader(front) as reader:
+        copier = Copier(writer, reader)
+        for page in reader.pages:
+            fresh = DictionaryObject({NameObject(key): copier.copy(page.raw_get(key))
+                                      for key in ("/MediaBox", "/Resources", "/Contents") if key in page})
+            copier.flush()
+            writer.add_page(fresh)
+
+
+def _add_record(writer: ObjectWriter, pages: RecordPages, stamps: Stamps, control: JobControl,
+                total: int) -> list[Placement]:
+    """Each record page as a form, in a page grown by the marking bands (§8.1.4, §9.2, App. B) with its Bates
+    number; the bands are drawn by reportlab a hundred pages at a time."""
+    placed: list[Placement] = []
+    planned = pages.pages
+    for start in range(0, len(planned), OVERLAY_PAGES):
+        chunk = planned[start:start + OVERLAY_PAGES]
+        sizes = [(p.box[2] - p.box[0], p.box[3] - p.box[1]) for p in chunk]
+        overlays = layout.render_overlays(sizes, [stamps.label(start + i) for i in range(len(chunk))], stamps.marks)
+        with pdf_reader(overlays) as reader:
+            copier = Copier(writer, reader)
+            for page, overlay in zip(chunk, reader.pages, strict=True):
+                doing = "Redacting" if page.boxes else "Adding"
+                control.step(writer.page_count, total, f"{doing} record page {page.number} of {len(planned)} "
+                                                       f"({stamps.label(len(placed))})")
+                _stamped(writer, pages.form(page), _band(writer, copier, overlay), page, stamps.marks)
+                placed.append(Placement(page.number, writer.page_count, page.box, bool(page.boxes)))
     return placed
 
 
-def _scrub(page: PageObject) -> None:
-    """Drops metadata from the page's image and form XObjects before they are copied (SPEC S1, D3)."""
-    resources = page.get("/Resources")
-    if resources is not None:
-        _scrub_resources(resources.get_object(), depth=0)
+def _band(writer: ObjectWriter, copier: Copier, overlay: PageObject) -> IndirectObject:
+    contents = overlay.get_contents()
+    form = content_stream(contents.get_data() if contents is not None else b"").flate_encode()
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): RectangleObject(overlay.mediabox),
+                 NameObject("/Resources"): copier.copy(overlay.raw_get("/Resources"))})
+    ref = writer.write(form)
+    copier.flush()
+    return ref
 
 
-def _scrub_resources(resources: object, depth: int) -> None:
-    if not isinstance(resources, DictionaryObject) or depth > 8:
-        return
-    xobjects = resources.get("/XObject")
-    if xobjects is None:
-        return
-    for ref in list(xobjects.get_object().values()):
-        xobject = ref.get_object()
-        if not isinstance(xobject, DictionaryObject):
-            continue
-        for key in _DROPPED_XOBJECT_KEYS:
-            xobject.pop(NameObject(key), None)
-        if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
-            _scrub_resources(xobject["/Resources"].get_object(), depth + 1)
-
-
-def _visible_box(page: PageObject) -> tuple[float, float, float, float]:
-    media, crop = page.mediabox, page.cropbox
-    box = (max(float(media.left), float(crop.left)), max(float(media.bottom), float(crop.bottom)),
-           min(float(media.right), float(crop.right)), min(float(media.top), float(crop.top)))
-    if box[2] - box[0] < 1 or box[3] - box[1] < 1:
-        return (float(media.left), float(media.bottom), float(media.right), float(media.top))
-    return box
-
-
-def _mark(writer: PdfWriter, placed: Sequence[_RecordPage], settings: PacketSettings, bates_first: int,
-          marks: Markings, control: JobControl, total: int) -> None:
-    """Adds the marking bands around every record page (§8.1.4, §9.2, App. B) and stamps its Bates number."""
-    sizes = [(p.box[2] - p.box[0], p.box[3] - p.box[1]) for p in placed]
-    labels = [bates_label(settings.bates_prefix, bates_first + i) for i in range(len(placed))]
-    overlays = pdf_reader(layout.render_overlays(sizes, labels, marks)).pages
-    done = len(placed)
-    for index, (record_page, overlay) in enumerate(zip(placed, overlays, strict=True)):
-        control.step(done + index + 1, total, f"Marking record page {index + 1} of {len(placed)}")
-        band = layout.bands(sizes[index][0], marks)
-        x0, y0, x1, y1 = record_page.box
-        _extend(record_page.page, RectangleObject([x0, y0 - band.foot, x1, y1 + band.head]))
-        _stamp(writer, record_page, overlay, (x0, y0 - band.foot))
-
-
-def _stamp(writer: PdfWriter, record_page: _RecordPage, overlay: PageObject, origin: tuple[float, float]) -> None:
-    """Draws the record page, then its overlay on top, each as a form XObject with its own resources: the record's
+def _stamped(writer: ObjectWriter, record: IndirectObject, band: IndirectObject, page: PlannedPage,
+             marks: Markings) -> None:
+    """Draws the record page, then its band on top, each as a form XObject with its own resources: the record's
     content is copied, not parsed and rewritten as merging pages would, no resource name of it can clash with the
     band's, and a form keeps whatever graphics state it sets to itself, even past an unbalanced q (which a q ... Q
     around the content would not), so nothing in a record can move, clip or hide its marking."""
-    page = record_page.page
-    record = _form(_content_bytes(page), RectangleObject(record_page.box), _raw(page, "/Resources"))
-    band = _form(_content_bytes(overlay), overlay.mediabox, _raw(overlay, "/Resources").clone(writer))
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject({
-        NameObject("/Record"): writer._add_object(record), NameObject("/Band"): writer._add_object(band)})})
-    draw = f"/Record Do 1 0 0 1 {origin[0]:.4f} {origin[1]:.4f} cm /Band Do".encode()
-    page.replace_contents(_contents(writer, draw))  # in place: the page's own stream from _add_records, now in the form
+    x0, y0, x1, y1 = page.box
+    bands = layout.bands(x1 - x0, marks)
+    draw = f"/Record Do 1 0 0 1 {x0:.4f} {y0 - bands.foot:.4f} cm /Band Do".encode()
+    writer.add_page(DictionaryObject({
+        NameObject("/MediaBox"): RectangleObject((x0, y0 - bands.foot, x1, y1 + bands.head)),
+        NameObject("/Resources"): DictionaryObject({NameObject("/XObject"): DictionaryObject({
+            NameObject("/Record"): record, NameObject("/Band"): band})}),
+        NameObject("/Contents"): writer.write(content_stream(draw).flate_encode()),
+    }))
 
 
-def _content_bytes(page: PageObject) -> bytes:
-    """The page's content streams, decoded and joined (not parsed). get_data also serializes what pypdf holds as
-    parsed operations (a page whose rotation went into its content), which its encryption would write as empty."""
-    contents = page.get_contents()
-    return contents.get_data() if contents is not None else b""
-
-
-def _form(content: bytes, bbox: RectangleObject, resources: PdfObject) -> StreamObject:
-    form = _stream(content).flate_encode()
-    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                 NameObject("/BBox"): bbox, NameObject("/Resources"): resources})
-    return form
-
-
-def _raw(page: PageObject, key: str) -> PdfObject:
-    """page[key] as stored, an indirect reference staying one; an empty dictionary when there is none."""
-    return page.raw_get(key) if key in page else DictionaryObject()
-
-
-def _contents(writer: PdfWriter, data: bytes) -> ContentStream:
-    """Page content as given, not parsed."""
-    stream = ContentStream(None, writer)
-    stream.set_data(data)
-    return stream
-
-
-def _stream(data: bytes) -> DecodedStreamObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return stream
-
-
-def _extend(page: PageObject, box: RectangleObject) -> None:
-    page.mediabox = box
-    page.cropbox = box
-    for key in _OTHER_BOXES:
-        page.pop(NameObject(key), None)
-
-
-def _encrypted(writer: PdfWriter, password: str) -> bytes:
-    writer.add_metadata({"/Producer": PRODUCER})
-    writer.pdf_header = PDF_HEADER
-    # SPEC P2: AES-256, revision 6 only ("AES-256"; never RC4 or the withdrawn revision 5).
-    writer.encrypt(user_password=password, owner_password=generate_owner_password(), algorithm="AES-256")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _verify(data: bytes, password: str, pages: int, last_label: str) -> None:
-    """SPEC P2: the packet must not open without the password, and must open with it, whole and stamped."""
-    with pdf_reader(data) as reader:
-        if not reader.is_encrypted or reader.decrypt("") or reader.decrypt(password) == 0:
-            raise PacketError("The encrypted packet did not check out (it opened without the password, or not with "
-                              "it); nothing was saved. Report this as a defect.")
-        if len(reader.pages) != pages or last_label not in reader.pages[-1].extract_text():
-            raise PacketError("The encrypted packet lost pages or markings while being written; nothing was saved. "
-                              "Report this as a defect.")
+def _verify(data: BinaryIO, password: str, pages: int, last_label: str,
+            checks: Sequence[tuple[RecordPages, Sequence[Placement]]]) -> None:
+    """SPEC P2: the packet must not open without the password, and must open with it, whole and stamped; SPEC D3:
+    no text that was under a box shows on any page of its record."""
+    try:
+        with _pdfium.document(data):
+            opened_bare = True
+    except _pdfium.PdfiumError:
+        opened_bare = False
+    try:
+        with _pdfium.document(data, password=password) as doc, _pdfium.LOCK:
+            count = len(doc)
+            with _pdfium.page(doc, count) as pg:
+                textpage = pg.get_textpage()
+                last = str(textpage.get_text_range())
+                textpage.close()
+    except _pdfium.PdfiumError:
+        count, last = -1, ""
+    if opened_bare or count == -1:
+        raise PacketError("The encrypted packet did not check out (it opened without the password, or not with "
+                          "it); nothing was saved. Report this as a defect.")
+    if count != pages or last_label not in last:
+        raise PacketError("The encrypted packet lost pages or markings while being written; nothing was saved. "
+                          "Report this as a defect.")
+    for record, placed in checks:
+        record.finish(data, password, placed)
 
 
 def _ranges(front_pages: int, counts: Sequence[int]) -> tuple[PageRange, ...]:

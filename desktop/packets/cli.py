@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 from desktop.commands import UsageProblem, open_store
 from desktop.packets.eml import check_deliverable, eml_draft
 from desktop.packets.gate import PacketRefused, refuse_unless_ready
-from desktop.packets.model import PacketError, PacketRecord, PacketSettings
+from desktop.packets.model import BuiltPacket, PacketError, PacketFacts, PacketRecord, PacketSettings
 from desktop.packets.redactions import RedactionBox, RedactionsError, check_pages, parse_redactions
 from desktop.requests import InterchangeError, Request, load_request_file
-from desktop.store.fileio import atomic_write_bytes
+from desktop.store.fileio import atomic_write_bytes, atomic_writer
 
 if TYPE_CHECKING:
-    from desktop.packets.model import BuiltPacket
+    from desktop.records.model import Box
 
 # pypdf and reportlab are imported only when a packet is built, so that `disclosure-desk` starts as fast without them.
 
@@ -66,11 +66,13 @@ class _Record:
     data: bytes
     media_type: str
     page_count: int
-    pdf: bytes  # clean, redacted where boxes were given
-    redacted: bool
+    pdf: bytes  # as ingest made it; redacted while the packet is built
+    boxes: tuple[Box, ...]
 
 
 def _build(args: argparse.Namespace) -> int:
+    from desktop.records.model import RedactionError
+
     try:
         if args.ref:
             return _build_in_store(args)
@@ -79,6 +81,9 @@ def _build(args: argparse.Namespace) -> int:
         return _refused(refused)
     except PacketError as error:
         print(f"disclosure-desk: {error}", file=sys.stderr)
+        return 1
+    except RedactionError as error:  # the boxes were checked before: this is the result failing its check (D3)
+        print(f"disclosure-desk: {' '.join(str(error).split())}", file=sys.stderr)
         return 1
 
 
@@ -93,10 +98,14 @@ def _build_from_file(args: argparse.Namespace) -> int:
     records = _records(args, request)
     settings = PacketSettings(post_name=(args.post_name or "").strip(), bates_prefix=_prefix(args, request),
                               date=args.date or date.today(), les_as_lead=_lead(args))
-    from desktop.packets.builder import build_packet
+    from desktop.packets.builder import write_packet
 
-    built = build_packet(request, _packet_records(records, request), settings, args.bates_first or 1)
-    return _deliver(args, request, built, {})
+    try:  # written as it is built, encrypted (memory stays flat in page count); replaces --out only when done
+        with atomic_writer(args.out) as handle:
+            facts = write_packet(request, _packet_records(records, request), settings, args.bates_first or 1, handle)
+    except OSError as error:
+        raise PacketError(f"{error.filename or args.out}: cannot be written ({error.strerror})") from error
+    return _deliver(args, request, facts, {})
 
 
 def _build_in_store(args: argparse.Namespace) -> int:
@@ -123,6 +132,7 @@ def _build_in_store(args: argparse.Namespace) -> int:
         finalized = finalize_packet(repo, request_id, packet_records, settings=settings, accounting=record_disclosure)
     finally:
         store.lock()
+    _write(args.out, finalized.built.encrypted_pdf)
     return _deliver(args, request, finalized.built, {"packet_id": finalized.packet_id,
                                                      "superseded": list(finalized.superseded)})
 
@@ -142,8 +152,8 @@ def _records(args: argparse.Namespace, request: Request) -> list[_Record]:
     records = []
     for i, (path, data, (pdf, media_type, count)) in enumerate(zip(args.record, files, documents, strict=True)):
         mine = [(at, b) for at, b in enumerate(boxes) if b.record == i]
-        clean = _redacted(pdf, mine, args.redactions, f"record {i} ({path.name})")
-        records.append(_Record(path, data, media_type, count, clean, bool(mine)))
+        records.append(_Record(path, data, media_type, count, pdf,
+                               _checked_boxes(pdf, mine, args.redactions, f"record {i} ({path.name})")))
     return records
 
 
@@ -177,27 +187,31 @@ def _ingest(path: Path, data: bytes) -> tuple[bytes, str, int]:
     return document.pdf, document.media_type, document.page_count
 
 
-def _redacted(pdf: bytes, boxes: Sequence[tuple[int, RedactionBox]], source: Path, record: str) -> bytes:
-    """SPEC D3: pages with boxes are rebuilt so that nothing under a box survives. Boxes that cannot be applied are
-    invalid input (exit 2): one line naming the redactions file, the box as boxes[N] there, and what to do."""
+def _checked_boxes(pdf: bytes, boxes: Sequence[tuple[int, RedactionBox]], source: Path, record: str
+                   ) -> tuple[Box, ...]:
+    """SPEC D3: boxes that cannot be applied are invalid input (exit 2), found before anything is built: one line
+    naming the redactions file, the box as boxes[N] there, and what to do."""
     if not boxes:
-        return pdf
-    from desktop.records import Box, RedactionError, redact
+        return ()
+    from desktop.records.model import Box, RedactionError
+    from desktop.records.redact import check_boxes
 
+    found = tuple(Box(b.page, b.x0, b.y0, b.x1, b.y1, b.reason) for _, b in boxes)
     try:
-        return redact(pdf, [Box(b.page, b.x0, b.y0, b.x1, b.y1, b.reason) for _, b in boxes])
+        check_boxes(pdf, found)
     except RedactionError as error:
-        # redact() counts the record's boxes from 1; the user finds them in the file as boxes[N].
+        # check_boxes() counts the record's boxes from 1; the user finds them in the file as boxes[N].
         problem = re.sub(r"^Box (\d+)", lambda m: f"boxes[{boxes[int(m[1]) - 1][0]}] on {record}",
                          " ".join(str(error).split()))
         raise _usage(f"{source}: {problem} Correct it in {source.name} and run the command again; nothing was "
                      "written.") from error
+    return found
 
 
 def _packet_records(records: Sequence[_Record], request: Request) -> list[PacketRecord]:
     # The command line cannot tell which record carries PII: a request naming subjects is taken to (DHS191_REQUIRED).
-    return [PacketRecord(pdf=r.pdf, has_redactions=r.redacted, contains_pii=bool(request.subjects),
-                         title=_title(r.path)) for r in records]
+    return [PacketRecord(pdf=r.pdf, contains_pii=bool(request.subjects), title=_title(r.path), boxes=r.boxes)
+            for r in records]
 
 
 def _title(path: Path) -> str:
@@ -215,14 +229,18 @@ def _lead(args: argparse.Namespace) -> bool | None:
     return {"yes": True, "no": False}.get(args.les_as_lead)
 
 
-def _deliver(args: argparse.Namespace, request: Request, built: BuiltPacket, extra: dict[str, Any]) -> int:
-    """Writes the encrypted packet (and the draft), then prints what the user needs; the password only here."""
+def _write(path: Path, data: bytes) -> None:
     try:
-        atomic_write_bytes(args.out, built.encrypted_pdf)
-        if args.eml:
-            atomic_write_bytes(args.eml, eml_draft(request, built, args.out.name))
+        atomic_write_bytes(path, data)
     except OSError as error:
-        raise PacketError(f"{error.filename}: cannot be written ({error.strerror})") from error
+        raise PacketError(f"{error.filename or path}: cannot be written ({error.strerror})") from error
+
+
+def _deliver(args: argparse.Namespace, request: Request, built: PacketFacts, extra: dict[str, Any]) -> int:
+    """Writes the draft next to the packet already written, then prints what the user needs; the password only
+    here."""
+    if args.eml:
+        _write(args.eml, eml_draft(request, BuiltPacket.of(built, args.out.read_bytes()), args.out.name))
     result = {
         "password": built.password,
         "password_bits": round(built.password_bits, 1),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.records.model import Box
 
 BATES_DIGITS = 6  # SPEC P1: post prefix + 6 digits, e.g. OTT000001
 
@@ -30,13 +34,19 @@ class PacketSettings:
 
 @dataclass(frozen=True)
 class PacketRecord:
-    """One record as it goes into the packet: a clean PDF, already redacted where it needed to be (SPEC D3)."""
+    """One record as it goes into the packet: the record's PDF and its redaction boxes, applied as the packet is
+    built (SPEC D3), or a PDF redacted before (`has_redactions`: the letter then says so)."""
 
     pdf: bytes = field(repr=False)
     has_redactions: bool = False
     contains_pii: bool = False
     title: str = ""  # how the cover letter names it, e.g. "TECS crossing history"
     record_id: int | None = None  # its row in the store's `records` table; required to finalize
+    boxes: tuple[Box, ...] = ()
+
+    @property
+    def redacted(self) -> bool:
+        return self.has_redactions or bool(self.boxes)
 
 
 @dataclass(frozen=True)
@@ -46,12 +56,12 @@ class PageRange:
 
 
 @dataclass(frozen=True)
-class BuiltPacket:
-    """An encrypted packet. The password is shown once and sent by another channel (§8.1.7, fn 27); never stored."""
+class PacketFacts:
+    """What is known of an encrypted packet once written. The password is shown once and sent by another channel
+    (§8.1.7, fn 27); never stored."""
 
-    encrypted_pdf: bytes = field(repr=False)
     password: str = field(repr=False)
-    sha256: str  # of `encrypted_pdf`, the bytes that are sent
+    sha256: str  # of the encrypted file, the bytes that are sent
     page_count: int
     bates_prefix: str
     bates_first: int
@@ -66,3 +76,14 @@ class BuiltPacket:
     @property
     def bates_last_label(self) -> str:
         return bates_label(self.bates_prefix, self.bates_last)
+
+
+@dataclass(frozen=True)
+class BuiltPacket(PacketFacts):
+    """An encrypted packet built in memory, to be stored or saved."""
+
+    encrypted_pdf: bytes = field(repr=False)
+
+    @classmethod
+    def of(cls, facts: PacketFacts, encrypted_pdf: bytes) -> BuiltPacket:
+        return cls(**{f.name: getattr(facts, f.name) for f in fields(PacketFacts)}, encrypted_pdf=encrypted_pdf)

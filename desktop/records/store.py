@@ -17,8 +17,7 @@ from desktop.jobs import JobControl
 from desktop.records import sniff
 from desktop.records.boxes import redaction_boxes, request_of
 from desktop.records.ingest import ingest
-from desktop.records.model import Limits, PageInfo, RecordDocument, RecordRefused
-from desktop.records.redact import redact
+from desktop.records.model import Box, Limits, PageInfo, RecordDocument, RecordRefused
 from desktop.store.errors import NotFoundError
 from desktop.store.repository import Repository, now_text
 from desktop.store.sqlcipher import Connection
@@ -64,12 +63,12 @@ class StoredRecord:
 
 
 @dataclass(frozen=True)
-class CleanRecord:
-    """A record as it goes into a packet: redacted where it has boxes (SPEC D3)."""
+class RecordToSend:
+    """A record as it goes into a packet: as imported, with the boxes the packet builder burns in (SPEC D3)."""
 
     record_id: int
     pdf: bytes = field(repr=False)
-    has_redactions: bool
+    boxes: tuple[Box, ...]
     contains_pii: bool  # linked to a subject of the request: DHS-191 entries follow (SPEC A1)
     title: str
 
@@ -264,24 +263,15 @@ def add_personnel_name(repo: Repository, name: str) -> None:
         tx.conn.execute("INSERT OR IGNORE INTO personnel_names (name) VALUES (?)", (cleaned,))
 
 
-def clean_records(repo: Repository, request_id: int, control: JobControl | None = None) -> list[CleanRecord]:
-    """Every record of the request, in order, each redacted where it has boxes. Nothing is stored or written."""
+def records_to_send(repo: Repository, request_id: int, control: JobControl | None = None) -> list[RecordToSend]:
+    """Every record of the request, in order, with its redaction boxes. Nothing is stored or written."""
     control = control or JobControl()
-    records = list_records(repo, request_id)
-    weights = [r.page_count for r in records]
-    done = 0
-    out: list[CleanRecord] = []
-    for record in records:
-        part = control.part(done, record.page_count, sum(weights))
-        out.append(clean_record(repo, record, part))
-        done += record.page_count
+    found = list_records(repo, request_id)
+    out: list[RecordToSend] = []
+    for index, record in enumerate(found):
+        control.step(index, len(found), f"Reading {record.filename}")
+        document = load_record(repo, record.id)
+        out.append(RecordToSend(record.id, document.pdf, tuple(redaction_boxes(repo, record.id)),
+                                bool(record.subject_ids), record.title))
+    control.progress(len(found), len(found), "Records read")
     return out
-
-
-def clean_record(repo: Repository, record: StoredRecord, control: JobControl | None = None) -> CleanRecord:
-    control = control or JobControl()
-    control.step(0, 1, f"Reading {record.filename}")
-    document = load_record(repo, record.id)
-    boxes = redaction_boxes(repo, record.id)
-    pdf = redact(document.pdf, boxes, control=control) if boxes else document.pdf
-    return CleanRecord(record.id, pdf, bool(boxes), bool(record.subject_ids), record.title)

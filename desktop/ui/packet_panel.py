@@ -56,11 +56,12 @@ OUTCOMES = {
 
 def finalize_from_store(repo: Repository, request_id: int, control: JobControl,
                         accounting: AccountingHook) -> FinalizedPacket:
-    """The job: every record of the request redacted where it has boxes (SPEC D3), then built, numbered, encrypted
+    """The job: every record of the request with its boxes, then redacted (SPEC D3), built, numbered, encrypted
     and stored in one transaction. Runs on a worker; nothing is written to disk."""
-    clean = records.clean_records(repo, request_id, control.part(0, 1, 2))
-    packet_records = [PacketRecord(c.pdf, c.has_redactions, c.contains_pii, c.title, c.record_id) for c in clean]
-    return finalize_packet(repo, request_id, packet_records, control=control.part(1, 1, 2),
+    sources = records.records_to_send(repo, request_id, control.part(0, 1, 20))
+    packet_records = [PacketRecord(r.pdf, contains_pii=r.contains_pii, title=r.title, record_id=r.record_id,
+                                   boxes=r.boxes) for r in sources]
+    return finalize_packet(repo, request_id, packet_records, control=control.part(1, 19, 20),
                            accounting=accounting)
 
 

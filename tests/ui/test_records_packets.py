@@ -230,7 +230,8 @@ def test_build_packet_with_progress_and_read_it_back_with_the_password(qtbot, wo
     assert any("another channel" in label.text() and "§8.1.7, fn 27" in label.text()
                for label in dialog.findChildren(QLabel))
     labels = [label for _done, _total, label in progress]
-    assert any("Redacting page 1" in label for label in labels) and any("Encrypting" in label for label in labels)
+    assert "Redacting record page 1 of 2 (OTT000001)" in labels and "Adding record page 2 of 2 (OTT000002)" in labels
+    assert any("Checking the encrypted packet" in label for label in labels)
     assert all(0 <= done <= total for done, total, _ in progress)
 
     out, draft = tmp_path / "out" / "packet.pdf", tmp_path / "out" / "packet.eml"
@@ -268,14 +269,14 @@ def test_cancelled_build_leaves_nothing_behind(qtbot, workspace: Workspace, monk
     import_record(qtbot, workspace, monkeypatch, record_file(tmp_path))
     store = workspace._store
     started, go_on = threading.Event(), threading.Event()
-    real = records.clean_records
+    real = records.records_to_send
 
     def held(*args, **kwargs):  # the build waits here until the test has pressed Cancel
         started.set()
         go_on.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(records, "clean_records", held)
+    monkeypatch.setattr(records, "records_to_send", held)
     before = (audit_length(store), next_bates(store.repo, "OTT"))
     panel = workspace.packet
     qtbot.mouseClick(panel.build_button, LEFT)
@@ -328,7 +329,7 @@ def test_closing_the_password_unseen_asks_first_and_the_lock_does_not(qtbot, sto
     from desktop.packets.model import BuiltPacket
     from desktop.ui.password_dialog import PasswordDialog
 
-    built = BuiltPacket(b"%PDF-encrypted", "ABCD-EFGH-JKMN-PQRS-TV", "0" * 64, 3, "OTT", 1, 3, (), 90.0)
+    built = BuiltPacket("ABCD-EFGH-JKMN-PQRS-TV", "0" * 64, 3, "OTT", 1, 3, (), 90.0, encrypted_pdf=b"%PDF-encrypted")
     asked: list[str] = []
     answer = [QMessageBox.StandardButton.Cancel]
 
