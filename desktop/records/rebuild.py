@@ -19,13 +19,14 @@ from pypdf.generic import (
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
+    IndirectObject,
     NameObject,
     RectangleObject,
     StreamObject,
 )
 
 from desktop.records.model import Rect
-from desktop.records.pdfwriter import Copier, ObjectWriter
+from desktop.records.pdfwriter import Copier
 from desktop.records.raster import RasterPage
 
 _NAMED_RESOURCES = ("/XObject", "/Font", "/ExtGState", "/Pattern", "/Shading", "/ColorSpace", "/Properties")
@@ -70,9 +71,8 @@ def vector_form(copier: Copier, page: PageObject, inspect: Callable[[bytes], Non
     return form
 
 
-def raster_form(writer: ObjectWriter, raster: RasterPage) -> StreamObject:
-    """The rasterized page as a form XObject drawing its image, which is written now."""
-    image = writer.write(raster.image)
+def raster_form(raster: RasterPage, image: IndirectObject) -> StreamObject:
+    """The rasterized page as a form XObject drawing `image`, its image XObject (written when it is encoded)."""
     draw = f"q {raster.width_pt:.4f} 0 0 {raster.height_pt:.4f} 0 0 cm /Im0 Do Q".encode("ascii")
     resources = DictionaryObject({NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): image})})
     return _form(draw, (0.0, 0.0, raster.width_pt, raster.height_pt), resources)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import math
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, BinaryIO
@@ -33,11 +35,12 @@ from desktop.records import _pdfium
 from desktop.records.model import REASONS, Box, Rect, RedactionError
 from desktop.records.pdfbytes import pdf_reader
 from desktop.records.pdfwriter import Copier, ObjectWriter
-from desktop.records.raster import covered_text, rasterize
+from desktop.records.raster import covered_text, image_xobject, rasterize
 from desktop.records.rebuild import raster_form, vector_form, vector_placement
 from desktop.records.verify import DataCheck, Placement, check_text
 
 DPI = 150  # SPEC D3: 150-200 dpi
+IN_FLIGHT = 3  # rendered pages waiting for their image to be compressed; each is 2-6 MB of pixels
 _TOLERANCE_PT = 1.0  # a box drawn to the very edge may stick out by rounding
 
 
@@ -63,6 +66,10 @@ class RecordPages:
         self.covered: dict[int, tuple[str, ...]] = {}  # text under the boxes, by page
         self._check = DataCheck({})
         self._copier: Copier | None = None
+        # Compressing a page image (25 ms at 150 dpi) runs on workers while pdfium renders the next page and the
+        # vector pages are copied: zlib and PIL let go of the GIL. The image is written when done, in page order.
+        self._encoders = ThreadPoolExecutor(max_workers=2, thread_name_prefix="page-image")
+        self._images: deque[tuple[IndirectObject, Future[StreamObject]]] = deque()
 
     def __enter__(self) -> RecordPages:
         self._reader = _reader(self._pdf)
@@ -81,21 +88,38 @@ class RecordPages:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        if self._reader is not None:
-            self._reader.close()
-        if self._doc_context is not None:
-            self._doc_context.__exit__(kind, error, tb)
+        """Writes the images still being compressed (when all went well) and closes the record."""
+        try:
+            if kind is None:
+                self._write_images(keep=0)
+        finally:
+            self._encoders.shutdown(wait=True, cancel_futures=True)
+            self._images.clear()
+            if self._reader is not None:
+                self._reader.close()
+            if self._doc_context is not None:
+                self._doc_context.__exit__(kind, error, tb)
 
     def form(self, planned: PlannedPage) -> IndirectObject:
         """Writes the form XObject that draws the page (and all it needs); its /BBox is `planned.box` upright."""
         assert self._reader is not None and self._copier is not None, "use RecordPages in a with statement"
         if planned.boxes:
-            form = raster_form(self._writer, rasterize(self._doc, planned.number, list(planned.boxes), self._dpi))
+            raster = rasterize(self._doc, planned.number, list(planned.boxes), self._dpi)
+            image = self._writer.reserve()
+            self._images.append((image, self._encoders.submit(image_xobject, raster.bands)))
+            form = raster_form(raster, image)
         else:
             form = vector_form(self._copier, self._reader.pages[planned.number - 1], self._check.add)
         ref = self._writer.write(form)
         self._copier.flush()
+        self._write_images(keep=IN_FLIGHT)
         return ref
+
+    def _write_images(self, keep: int) -> None:
+        """Writes the compressed images that are ready, in order, waiting while more than `keep` are not."""
+        while self._images and (len(self._images) > keep or self._images[0][1].done()):
+            ref, encoding = self._images.popleft()
+            self._writer.write(encoding.result(), ref)
 
     def finish(self, result: bytes | BinaryIO, password: str | None, placed: Sequence[Placement]) -> None:
         """Reads the finished result back (pdfium) for the text that was under the boxes, then ends the check of
@@ -142,9 +166,9 @@ def redact(pdf: bytes, boxes: Sequence[Box], dpi: int = DPI, control: JobControl
             }))
             placed.append(Placement(planned.number, planned.number, planned.box, bool(planned.boxes)))
         control.step(count, count + 1, "Checking the redacted PDF")
-        writer.close()
-        result = out.getvalue()
-        record.finish(result, None, placed)
+    writer.close()
+    result = out.getvalue()
+    record.finish(result, None, placed)
     control.progress(count + 1, count + 1, "Redaction done and checked")
     return result
 
