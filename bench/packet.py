@@ -3,13 +3,15 @@
 The bare script is the cost of rendering and writing the same pages with the same libraries and no app logic.
 
 Product: the core calls `disclosure-desk packet build --request` makes for one record with boxes: `ingest` (SPEC D1
-checks; no page facts, as the command line shows no page), `redact` (SPEC D3: the boxed pages rasterized at its
-default resolution, the record rebuilt and read back), `build_packet` (coversheet, App. A letter, App. B bands and
-Bates numbers, AES-256 R6, opened again). Baseline, in the same run on the same PDF and boxes: one bare script, no
-app logic: pdfium renders the boxed pages at the same resolution, PIL draws the boxes, reportlab writes those images
-(at its default Flate level, 6; the product's is 4), pypdf puts the other pages beside them and encrypts AES-256.
-Each run is a fresh process, so its peak resident memory is its own. Everything stays in memory: the made-up
-record, the packets and the images never touch the disk; only the results JSON is written.
+checks; no page facts, as the command line shows no page), then `write_packet` (coversheet, App. A letter; each
+record page redacted as its turn comes (SPEC D3: boxed pages rasterized at the default resolution), put in its
+App. B bands with its Bates number, encrypted AES-256 R6 and written; then the file opened again with and without
+the password and its pages read back for covered text). Baseline, in the same run on the same PDF and boxes: one
+bare script, no app logic: pdfium renders the boxed pages at the same resolution, PIL draws the boxes, reportlab
+writes those images (at its default Flate level, 6; the product's is 4), pypdf puts the other pages beside them and
+encrypts AES-256. Each run is a fresh process, so its peak resident memory is its own. Both write the encrypted
+packet to a file in a temporary folder, as the command line writes --out; the made-up record and the images stay
+in memory.
 
 `python -m bench packet [--quick] [-n PAGES] [--redacted N] [--repeat R]`
 """
@@ -22,10 +24,12 @@ import io
 import multiprocessing
 import resource
 import secrets
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bench.report import Figure, progress, table, write_results
@@ -174,12 +178,12 @@ def _on_labels(mark: Callable[[str], None], stages: dict[str, str]) -> Callable[
 def _product(pdf: bytes, boxes: list[Box]) -> Phase:
     from bench.workload import TODAY  # here, not at the top: the baseline's process imports nothing of desktop/
     from desktop.jobs import JobControl
-    from desktop.packets.builder import build_packet
+    from desktop.packets.builder import write_packet
     from desktop.packets.gate import refuse_unless_ready
     from desktop.packets.model import PacketRecord, PacketSettings
     from desktop.paths import resource_path
     from desktop.records import Box as RedactionBox
-    from desktop.records import ingest, redact
+    from desktop.records import ingest
     from desktop.requests import load_request_file
 
     request = load_request_file(resource_path("samples", "requests", REQUEST_FILE))
@@ -189,16 +193,16 @@ def _product(pdf: bytes, boxes: list[Box]) -> Phase:
         refuse_unless_ready(request)
         document = ingest("crossing-history.pdf", pdf, page_facts=False)
         mark("ingested (D1 checks)")
-        redacting = JobControl(_on_labels(mark, {"Checking the redacted PDF": "boxed pages rasterized"}))
-        clean = redact(document.pdf, [RedactionBox(*box, REASON) for box in boxes], control=redacting)
-        mark("record rebuilt and read back (D3)")
-        record = PacketRecord(clean, has_redactions=bool(boxes), contains_pii=True, title=TITLE)
+        record = PacketRecord(document.pdf, contains_pii=True, title=TITLE,
+                              boxes=tuple(RedactionBox(*box, REASON) for box in boxes))
         building = JobControl(_on_labels(mark, {"Adding record page": "coversheet and letter",
-                                                "Marking record page": "pages copied, overlays drawn",
-                                                "Encrypting": "bands and Bates numbers merged"}))
-        built = build_packet(request, [record], settings, 1, building)
-        mark("encrypted and opened again")
-        return len(built.encrypted_pdf), built.page_count
+                                                "Redacting record page": "coversheet and letter",
+                                                "Checking the encrypted packet": "pages redacted, marked, encrypted"}))
+        with tempfile.TemporaryDirectory(prefix="bench-packet-") as folder, \
+                open(Path(folder) / "packet.pdf", "w+b") as out:
+            built = write_packet(request, [record], settings, 1, out, building)
+            mark("opened again, read back (P2, D3)")
+            return out.seek(0, io.SEEK_END), built.page_count
 
     return _measured(work)
 
@@ -213,7 +217,6 @@ def _baseline(pdf: bytes, boxes: list[Box], dpi: int) -> Phase:
 
     rl_config.useA85 = 0  # as desktop/packets/layout.py sets it
     password = secrets.token_urlsafe(16)
-    written: list[bytes] = []
     by_page: dict[int, list[Box]] = {}
     for box in boxes:
         by_page.setdefault(box[0], []).append(box)
@@ -245,14 +248,15 @@ def _baseline(pdf: bytes, boxes: list[Box], dpi: int) -> Phase:
             writer.add_page(next(drawn) if number in by_page else page)
         mark("pages put together (pypdf)")
         writer.encrypt(user_password=password, owner_password=secrets.token_urlsafe(16), algorithm="AES-256")
-        out = io.BytesIO()
-        writer.write(out)
+        with open(folder / "packet.pdf", "wb") as out:
+            writer.write(out)
         mark("encrypted and written (pypdf)")
-        written.append(out.getvalue())
-        return len(written[0]), len(writer.pages)
+        return (folder / "packet.pdf").stat().st_size, len(writer.pages)
 
-    phase = _measured(work)
-    _check_baseline(written[0], password, phase.pages, min(by_page, default=0))
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as name:
+        folder = Path(name)
+        phase = _measured(work)
+        _check_baseline((folder / "packet.pdf").read_bytes(), password, phase.pages, min(by_page, default=0))
     return phase
 
 
