@@ -37,12 +37,18 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-# Keys that carry metadata, actions or a way back into the source document's structure; never copied (SPEC D3).
+# Keys of fonts, images, forms and other typed objects that carry metadata, actions or a way back into the source
+# document's structure; never copied (SPEC D3). Only from objects with a /Type or /Subtype, and streams: the keys of
+# name maps (a resource dictionary, a Type 3 font's glyph procedures) are names chosen by the producer, "/A" or "/P"
+# among them.
 DROPPED_KEYS = frozenset({"/Metadata", "/PieceInfo", "/LastModified", "/OPI", "/StructParent", "/StructParents",
                           "/AA", "/A", "/JS", "/Parent", "/P", "/Annots", "/Thumb", "/Ref", "/B", "/ID"})
 # Objects that are the source's document, not what a page draws: written as null if a resource reaches one.
 REFUSED_TYPES = frozenset({"/Catalog", "/Pages", "/Page", "/Annot", "/Action", "/Filespec", "/EmbeddedFile",
                            "/Metadata", "/Outlines", "/StructTreeRoot", "/StructElem", "/Sig"})
+# An action needs no /Type: known by its /S, or by carrying script.
+REFUSED_ACTIONS = frozenset({"/JavaScript", "/Launch", "/URI", "/SubmitForm", "/ImportData", "/GoTo", "/GoToR",
+                             "/GoToE", "/Rendition", "/ResetForm", "/Named", "/Hide", "/Sound", "/Movie"})
 _PERMISSIONS = UserAccessPermissions.all()  # what the password opens: the packet is read, printed, quoted
 
 
@@ -157,7 +163,7 @@ class Copier:
         while self._pending:
             key, ref = self._pending.pop()
             found = self._reader.get_object(IndirectObject(key[0], key[1], self._reader))
-            if found is None or isinstance(found, DictionaryObject) and found.get("/Type") in REFUSED_TYPES:
+            if found is None or _refused(found):
                 self._writer.write(NullObject(), ref)
                 continue
             if isinstance(found, StreamObject) and self._inspect is not None:
@@ -166,7 +172,14 @@ class Copier:
         forget_streams(self._reader)
 
     def _entries(self, source: DictionaryObject) -> Iterable[tuple[NameObject, PdfObject]]:
-        return ((NameObject(k), self.copy(v)) for k, v in source.items() if k not in DROPPED_KEYS)
+        typed = isinstance(source, StreamObject) or "/Type" in source or "/Subtype" in source
+        return ((NameObject(k), self.copy(v)) for k, v in source.items() if not (typed and k in DROPPED_KEYS))
+
+
+def _refused(found: PdfObject) -> bool:
+    if not isinstance(found, DictionaryObject):
+        return False
+    return found.get("/Type") in REFUSED_TYPES or found.get("/S") in REFUSED_ACTIONS or "/JS" in found
 
 
 def forget_streams(reader: PdfReader) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, RectangleObject, TextStringObject
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
@@ -75,8 +75,11 @@ def test_a_resource_that_reaches_the_document_brings_nothing_of_it(tmp_path: Pat
         NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("SMUGGLED-SCRIPT")}))
     writer.add_metadata({"/Title": "SMUGGLED-TITLE"})
     fonts = writer.pages[0]["/Resources"]["/Font"]
+    script = writer._add_object(DictionaryObject({  # an action needs no /Type
+        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("UNTYPED-SCRIPT")}))
     for ref in fonts.values():
         ref.get_object()[NameObject("/Extra")] = writer.root_object.indirect_reference
+        ref.get_object()[NameObject("/Other")] = script
         ref.get_object()[NameObject("/Note")] = TextStringObject("font note")
     out = io.BytesIO()
     writer.write(out)
@@ -88,8 +91,33 @@ def test_a_resource_that_reaches_the_document_brings_nothing_of_it(tmp_path: Pat
     PdfWriter(clone_from=decrypted).write(plain)
     everything = raw_contents(plain.getvalue())
     assert "font note" in everything, "the font itself was copied"
-    for smuggled in ("SMUGGLED-ATTACHMENT", "SMUGGLED-SCRIPT", "SMUGGLED-TITLE", "/EmbeddedFiles", "/OpenAction"):
+    for smuggled in ("SMUGGLED-ATTACHMENT", "SMUGGLED-SCRIPT", "SMUGGLED-TITLE", "UNTYPED-SCRIPT", "/EmbeddedFiles",
+                     "/OpenAction"):
         assert smuggled not in everything
+
+
+def test_resources_named_like_dropped_keys_still_draw(tmp_path: Path) -> None:
+    """Resource names are the producer's: a form XObject called /A (a key dropped from typed objects) must stay."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(simple_pdf([[(72, 700, "Page text")]]))))
+    page = writer.pages[0]
+    fonts = page["/Resources"]["/Font"]
+    form = DecodedStreamObject()
+    form.set_data(b"BT /F1 12 Tf 72 600 Td (Drawn by the form named A) Tj ET")
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): RectangleObject((0, 0, 612, 792)),
+                 NameObject("/Resources"): DictionaryObject({NameObject("/Font"): fonts})})
+    page["/Resources"][NameObject("/XObject")] = DictionaryObject({NameObject("/A"): writer._add_object(form)})
+    content = page.get_contents().get_data() + b"\nq /A Do Q\n"
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    with open(tmp_path / "packet.pdf", "w+b") as packet:
+        facts = write_packet(ready(), [PacketRecord(out.getvalue())], SETTINGS, 1, packet)
+    reader = PdfReader(tmp_path / "packet.pdf")
+    assert reader.decrypt(facts.password)
+    assert "Drawn by the form named A" in reader.pages[-1].extract_text()
 
 
 def test_an_encrypted_writer_needs_a_distinct_owner_password() -> None:
