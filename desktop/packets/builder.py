@@ -4,13 +4,13 @@ Bates numbers go on the record pages only: they identify what CBP disclosed, pag
 range, App. A), and the coversheet and letter are CBP's own correspondence, not records. The numbers are the ones
 the caller allocated; `finalize.py` allocates them from the store in the transaction that records the packet.
 
-The packet is written page by page as it is made, each object encrypted (AES-256, revision 6) as it goes into an
-in-memory buffer (desktop/records/pdfwriter.py): the plaintext PDF never exists whole, not even in memory, and
-nothing touches the disk (SPEC S1, P2). Records are redacted on the way in (SPEC D3, desktop/records/redact.py):
-each boxed page is rasterized when its turn comes and dropped once written, so memory stays flat in page count.
-The result is opened again with and without the password before it is returned, and its record pages are read
-back for any text that was under a box: a packet that would not open, would open without it, or shows covered
-text, never leaves.
+The packet is written page by page as it is made, each object encrypted (AES-256, revision 6) as it goes out
+(desktop/records/pdfwriter.py), to a buffer in memory or to the file the command line writes: the plaintext PDF
+never exists whole, not even in memory, and nothing of it touches the disk (SPEC S1, P2). Records are redacted on
+the way in (SPEC D3, desktop/records/redact.py): each boxed page is rasterized when its turn comes and dropped once
+written, so memory stays flat in page count. The result is opened again with and without the password before it is
+returned, and its record pages are read back for any text that was under a box: a packet that would not open, would
+open without it, or shows covered text, never leaves.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from desktop.packets.texts import Markings, contents_for, coversheet_blocks, let
 from desktop.records import _pdfium
 from desktop.records.pdfbytes import pdf_reader
 from desktop.records.pdfwriter import Copier, ObjectWriter
+from desktop.records.rebuild import form_xobject
 from desktop.records.redact import PlannedPage, RecordPages, content_stream
 from desktop.records.verify import Placement
 from desktop.requests.model import Request
@@ -161,11 +162,10 @@ def _add_record(writer: ObjectWriter, pages: RecordPages, stamps: Stamps, contro
 
 def _band(writer: ObjectWriter, copier: Copier, overlay: PageObject) -> IndirectObject:
     contents = overlay.get_contents()
-    form = content_stream(contents.get_data() if contents is not None else b"").flate_encode()
-    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                 NameObject("/BBox"): RectangleObject(overlay.mediabox),
-                 NameObject("/Resources"): copier.copy(overlay.raw_get("/Resources"))})
-    ref = writer.write(form)
+    box = overlay.mediabox
+    ref = writer.write(form_xobject(contents.get_data() if contents is not None else b"",
+                                    (float(box.left), float(box.bottom), float(box.right), float(box.top)),
+                                    copier.copy(overlay.raw_get("/Resources"))))
     copier.flush()
     return ref
 

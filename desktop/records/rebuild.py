@@ -63,7 +63,7 @@ def vector_form(copier: Copier, page: PageObject, inspect: Callable[[bytes], Non
     resources = page.get("/Resources")
     pruned = _pruned(resources.get_object(), _used_names(data, resources.get_object())) \
         if resources is not None else DictionaryObject()
-    form = _form(data, visible, copier.copy(pruned))
+    form = form_xobject(data, visible, copier.copy(pruned))
     if matrix != _IDENTITY:
         form[NameObject("/Matrix")] = ArrayObject(FloatObject(v) for v in matrix)
     if "/Group" in page:
@@ -75,10 +75,11 @@ def raster_form(raster: RasterPage, image: IndirectObject) -> StreamObject:
     """The rasterized page as a form XObject drawing `image`, its image XObject (written when it is encoded)."""
     draw = f"q {raster.width_pt:.4f} 0 0 {raster.height_pt:.4f} 0 0 cm /Im0 Do Q".encode("ascii")
     resources = DictionaryObject({NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): image})})
-    return _form(draw, (0.0, 0.0, raster.width_pt, raster.height_pt), resources)
+    return form_xobject(draw, (0.0, 0.0, raster.width_pt, raster.height_pt), resources)
 
 
-def _form(content: bytes, bbox: Rect, resources: object) -> StreamObject:
+def form_xobject(content: bytes, bbox: Rect, resources: object) -> StreamObject:
+    """A form XObject drawing `content` (compressed here), clipped to `bbox`."""
     stream = DecodedStreamObject()
     stream.set_data(content)
     form = stream.flate_encode()
