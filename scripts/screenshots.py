@@ -135,9 +135,7 @@ def seed_records(repo: Repository, request_id: int) -> None:
             boxes.decide(repo, first, found, accept=True)
     for _ in range(2):  # the second supersedes the first
         sources = records.records_to_send(repo, request_id)
-        finalize_packet(repo, request_id, [PacketRecord(r.pdf, contains_pii=r.contains_pii, title=r.title,
-                                                        record_id=r.record_id, boxes=r.boxes) for r in sources],
-                        accounting=record_disclosure)
+        finalize_packet(repo, request_id, [PacketRecord.of_stored(r) for r in sources], accounting=record_disclosure)
 
 
 SAMPLE_LINES = [

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from desktop.records.model import Box
+    from desktop.records.store import RecordToSend
 
 BATES_DIGITS = 6  # SPEC P1: post prefix + 6 digits, e.g. OTT000001
 
@@ -47,6 +48,12 @@ class PacketRecord:
     @property
     def redacted(self) -> bool:
         return self.has_redactions or bool(self.boxes)
+
+    @classmethod
+    def of_stored(cls, record: RecordToSend) -> PacketRecord:
+        """A record of the store (desktop.records.store.records_to_send), boxes and all."""
+        return cls(record.pdf, contains_pii=record.contains_pii, title=record.title, record_id=record.record_id,
+                   boxes=record.boxes)
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,7 @@ def finalize_from_store(repo: Repository, request_id: int, control: JobControl,
     """The job: every record of the request with its boxes, then redacted (SPEC D3), built, numbered, encrypted
     and stored in one transaction. Runs on a worker; nothing is written to disk."""
     sources = records.records_to_send(repo, request_id, control.part(0, 1, 20))
-    packet_records = [PacketRecord(r.pdf, contains_pii=r.contains_pii, title=r.title, record_id=r.record_id,
-                                   boxes=r.boxes) for r in sources]
+    packet_records = [PacketRecord.of_stored(record) for record in sources]
     return finalize_packet(repo, request_id, packet_records, control=control.part(1, 19, 20),
                            accounting=accounting)
 
