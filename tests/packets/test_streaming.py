@@ -57,6 +57,17 @@ def held_while_building(pages: int, folder: Path) -> tuple[int, int]:
         return peak, out.seek(0, io.SEEK_END)
 
 
+def packet_of(record: PdfWriter, tmp_path: Path) -> PdfReader:
+    """The packet of one record, written to a file and opened with its password."""
+    out = io.BytesIO()
+    record.write(out)
+    with open(tmp_path / "packet.pdf", "w+b") as packet:
+        facts = write_packet(ready(), [PacketRecord(out.getvalue())], SETTINGS, 1, packet)
+    reader = PdfReader(tmp_path / "packet.pdf")
+    assert reader.decrypt(facts.password)
+    return reader
+
+
 def test_memory_held_does_not_grow_with_the_pages(tmp_path: Path) -> None:
     held_while_building(2, tmp_path)  # fonts, templates and caches that load once per process are not per page
     few, few_size = held_while_building(10, tmp_path)
@@ -81,12 +92,7 @@ def test_a_resource_that_reaches_the_document_brings_nothing_of_it(tmp_path: Pat
         ref.get_object()[NameObject("/Extra")] = writer.root_object.indirect_reference
         ref.get_object()[NameObject("/Other")] = script
         ref.get_object()[NameObject("/Note")] = TextStringObject("font note")
-    out = io.BytesIO()
-    writer.write(out)
-    with open(tmp_path / "packet.pdf", "w+b") as packet:
-        facts = write_packet(ready(), [PacketRecord(out.getvalue())], SETTINGS, 1, packet)
-    decrypted = PdfReader(tmp_path / "packet.pdf")
-    assert decrypted.decrypt(facts.password)
+    decrypted = packet_of(writer, tmp_path)
     plain = io.BytesIO()
     PdfWriter(clone_from=decrypted).write(plain)
     everything = raw_contents(plain.getvalue())
@@ -111,13 +117,7 @@ def test_resources_named_like_dropped_keys_still_draw(tmp_path: Path) -> None:
     stream = DecodedStreamObject()
     stream.set_data(content)
     page[NameObject("/Contents")] = writer._add_object(stream)
-    out = io.BytesIO()
-    writer.write(out)
-    with open(tmp_path / "packet.pdf", "w+b") as packet:
-        facts = write_packet(ready(), [PacketRecord(out.getvalue())], SETTINGS, 1, packet)
-    reader = PdfReader(tmp_path / "packet.pdf")
-    assert reader.decrypt(facts.password)
-    assert "Drawn by the form named A" in reader.pages[-1].extract_text()
+    assert "Drawn by the form named A" in packet_of(writer, tmp_path).pages[-1].extract_text()
 
 
 def test_an_encrypted_writer_needs_a_distinct_owner_password() -> None:
