@@ -35,7 +35,7 @@ from desktop.store.registries import Agreement, Authority, Official, save_entry 
 from desktop.ui.app import AppWindow  # noqa: E402
 
 PASSPHRASE = "screenshot store passphrase 2026"
-SCENARIOS = ROOT.parent / "shared" / "scenarios"
+SCENARIOS = ROOT / "resources" / "samples" / "requests"  # the scenarios, as the program ships them
 SIZE = (1280, 688)  # what a 1366x768 laptop with a taskbar gives the window (desktop/ui/window_state.py)
 
 

@@ -12,7 +12,7 @@ from desktop.requests.form import FIELDS, TARGET_OF_CODE, FormError, request_fro
 from desktop.requests.interchange import request_to_dict
 from desktop.requests.model import COORDINATION_ITEMS, Request
 from desktop.rules import evaluate
-from tests.conftest import SHARED, scenario_paths
+from tests.conftest import RULE_TABLE, scenario, scenario_paths
 
 
 def leaf_paths(document: dict, prefix: str = "") -> set[str]:
@@ -27,8 +27,7 @@ def leaf_paths(document: dict, prefix: str = "") -> set[str]:
 
 
 def test_every_interchange_field_has_a_place_in_the_form() -> None:
-    scenario = SHARED / "scenarios" / "05-us-citizen-les-missing-routine-use.request.json"
-    full = request_to_dict(load_request_file(scenario))
+    full = request_to_dict(load_request_file(scenario("05")))
     with_objects = {**full, "third_agency": {"name": "", "consent_obtained": False, "sole_owner": False}}
     wanted = leaf_paths(with_objects) - {"format"} - {f"coordination.{item}" for item in COORDINATION_ITEMS}
     assert wanted <= set(FIELDS), f"fields the editor cannot show: {sorted(wanted - set(FIELDS))}"
@@ -70,7 +69,7 @@ def test_a_registry_official_typed_by_name_only_is_kept() -> None:
 
 
 def test_every_spec_code_leads_somewhere_the_user_can_act() -> None:
-    spec_codes = set(re.findall(r"^\| ([A-Z0-9_]+) \|", (SHARED / "SPEC.md").read_text(), re.MULTILINE)) - {"code"}
+    spec_codes = set(re.findall(r"^\| ([A-Z0-9_]+) \|", RULE_TABLE.read_text(), re.MULTILINE)) - {"code"}
     assert spec_codes - {"INSUFFICIENT_DETAIL"} == set(TARGET_OF_CODE)  # that one names its field itself
     for code, target in TARGET_OF_CODE.items():
         if target.startswith("coordination:"):

@@ -19,14 +19,15 @@ from desktop.rules import assess_for_store
 from desktop.store import ConflictError, KeyVault, NotFoundError, RequestQuery, Store, create_store
 from desktop.store.repository import Repository
 from desktop.store.sqlcipher import IntegrityError
-from tests.conftest import CHEAP_KDF, PASSPHRASE, SCENARIOS, scenario_paths
+from tests.conftest import CHEAP_KDF, PASSPHRASE, scenario_paths
+from tests.conftest import scenario as scenario_path
 
 TODAY = date(2026, 11, 20)
 REFERENCES = ["OTT-2026-0001", "MEX-2026-0002", "OTT-2026-0003", "LON-2026-0004", "OTT-2026-0005"]
 
 
 def scenario(prefix: str) -> Request:
-    return load_request_file(next(SCENARIOS.glob(f"{prefix}*.request.json")))
+    return load_request_file(scenario_path(prefix))
 
 
 def audit_count(store: Store) -> int:

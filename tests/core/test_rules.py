@@ -2,7 +2,7 @@
 
 Every case starts from `ready()`, a request that needs nothing (outcome ready, no findings), changes the one fact a
 row of the SPEC table is about, and states exactly which findings follow. The codes, severities and sections are
-read from /work/shared/SPEC.md, so a new row there without a case here fails `test_every_spec_row_is_tested_both_ways`.
+read from the project's docs/rules.md, so a new row there without a case here fails `test_every_spec_row_is_tested_both_ways`.
 """
 
 from __future__ import annotations
@@ -36,9 +36,7 @@ from desktop.requests.model import (
     ThirdAgency,
 )
 from desktop.rules import STEP_OF_CODE, Assessment, Finding, Outcome, Severity, evaluate
-from tests.conftest import SHARED
-
-SPEC_PATH = SHARED / "SPEC.md"
+from tests.conftest import RULE_TABLE
 
 
 @dataclass(frozen=True)
@@ -47,12 +45,10 @@ class SpecRow:
     section: str
 
 
-def spec_table(path: Path = SPEC_PATH) -> dict[str, SpecRow]:
-    """The rule table of SPEC section 4: code -> (severity, section)."""
-    text = path.read_text(encoding="utf-8")
-    section4 = text.split("## 4.", 1)[1].split("\n## ", 1)[0]
+def spec_table(path: Path = RULE_TABLE) -> dict[str, SpecRow]:
+    """The rule table (docs/rules.md, SPEC section 4): code -> (severity, section)."""
     rows: dict[str, SpecRow] = {}
-    for line in section4.splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) == 4 and re.fullmatch(r"[A-Z][A-Z0-9_]+", cells[0]):
             rows[cells[0]] = SpecRow(Severity(cells[2]), cells[3])

@@ -28,7 +28,7 @@ from desktop.requests import load_request_file
 from desktop.store import KeyVault, unlock_with_passphrase
 from desktop.store import keyfile as kf
 
-SCENARIO = Path(__file__).resolve().parents[3] / "shared" / "scenarios" / "01-cmaa-ready.request.json"
+SCENARIO = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "01-cmaa-ready.request.json"
 ATTACHMENT_BYTES = 96 * 1024
 
 

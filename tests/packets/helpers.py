@@ -15,7 +15,7 @@ from desktop.packets.builder import build_packet
 from desktop.packets.model import BuiltPacket, PacketRecord, PacketSettings
 from desktop.requests import Request, load_request_file
 from desktop.requests.model import Basis, DataCategory
-from tests.conftest import SCENARIOS
+from tests.conftest import scenario as scenario_path
 
 SETTINGS = PacketSettings(post_name="Ottawa", bates_prefix="OTT", date=date(2026, 11, 20))
 LEAKY_AUTHOR = "Leaky Author Name"
@@ -35,7 +35,7 @@ def record_pdf(pages: int = 1, text: str = "Record") -> bytes:
 
 
 def scenario(prefix: str) -> Request:
-    return load_request_file(next(SCENARIOS.glob(f"{prefix}*.request.json")))
+    return load_request_file(scenario_path(prefix))
 
 
 def ready() -> Request:

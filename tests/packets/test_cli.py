@@ -12,12 +12,12 @@ import pytest
 
 from desktop.cli import main
 from desktop.store import Store
-from tests.conftest import PASSPHRASE, SCENARIOS
+from tests.conftest import PASSPHRASE, scenario
 from tests.packets.helpers import pdfium_pages, record_pdf, text_of
 
-READY = next(SCENARIOS.glob("01*.request.json"))
-NEEDS_ACTION = next(SCENARIOS.glob("03*.request.json"))
-LES_NEEDS_ACTION = next(SCENARIOS.glob("05*.request.json"))
+READY = scenario("01")
+NEEDS_ACTION = scenario("03")
+LES_NEEDS_ACTION = scenario("05")
 
 
 @pytest.fixture

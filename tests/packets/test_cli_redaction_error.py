@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
-from tests.conftest import SCENARIOS
+from tests.conftest import scenario
 from tests.packets.helpers import record_pdf
 
-READY = next(SCENARIOS.glob("01*.request.json"))
+READY = scenario("01")
 
 
 def test_a_box_outside_its_page_exits_2_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,11 +22,11 @@ from desktop.packets.builder import write_packet
 from desktop.packets.model import PacketRecord
 from desktop.records import Box, page_words
 from desktop.records.pdfwriter import ObjectWriter
-from tests.conftest import SCENARIOS
+from tests.conftest import scenario
 from tests.packets.helpers import SETTINGS, ready
 from tests.records.helpers import raw_contents, simple_pdf
 
-READY = next(SCENARIOS.glob("01*.request.json"))
+READY = scenario("01")
 SIDE = 216.0  # 3-inch pages: rasterized at 150 dpi in a few milliseconds each
 
 
