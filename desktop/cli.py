@@ -1,4 +1,4 @@
-"""`disclosure-desk`: the command line (SPEC section 7). It calls the same core as the window.
+"""Disclosure Desk from the command line: each command calls the same core as the window; no command opens it.
 
 Exit codes: 0 done; 1 the action could not be done (the message says why and what to do); 2 the input is invalid
 (one line naming the file and the field). The passphrase comes from DISCLOSURE_DESK_PASSPHRASE or a prompt,
