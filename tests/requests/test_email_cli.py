@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.integration.test_cli import Cli, cli, fingerprint, init, listed  # noqa: F401 (cli is a fixture)
+from tests.integration.test_cli import Cli, fingerprint, init, listed
+from tests.integration.test_cli import cli as cli  # noqa: F401 (the fixture)
 from tests.requests.mail_fixtures import MsgAttachment, MsgMessage, build_eml, build_msg
 
 

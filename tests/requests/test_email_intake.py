@@ -45,7 +45,8 @@ def test_an_eml_becomes_a_draft_with_the_sender_date_authority_official_channel_
     assert request.requesting_authority is not None and request.requesting_authority.name == cbsa.name
     assert request.requesting_authority.country == "CA" and request.requesting_authority.kind is AuthorityKind.CUSTOMS
     assert request.channel is Channel.OFFICIAL_EMAIL
-    assert request.information_requested == "Solicitud: registros de cruce\n\nPlease send the crossing records of J. Doe."
+    assert request.information_requested == ("Solicitud: registros de cruce\n\n"
+                                             "Please send the crossing records of J. Doe.")
     assert request.purpose is None and request.reason == "" and request.subjects == (), "nothing is guessed"
     assert set(intake.filled) == {"requester.name", "requester.email", "received_on", "requesting_authority.name",
                                   "channel", "information_requested"}
@@ -64,7 +65,8 @@ def test_an_outlook_msg_becomes_the_same_draft(store: Store, cbsa: Authority) ->
     raw = build_msg(MsgMessage(
         sent_at=datetime(2026, 11, 30, 15, 0, tzinfo=UTC), subject="Request for crossing records",
         body="Please provide the crossing records.\r\nThank you.",
-        attachments=[MsgAttachment("letter.pdf", PDF, "application/pdf"), MsgAttachment("photo.png", b"\x89PNG\r\n\x1a\n")]))
+        attachments=[MsgAttachment("letter.pdf", PDF, "application/pdf"),
+                     MsgAttachment("photo.png", b"\x89PNG\r\n\x1a\n")]))
     intake = take_in(store.repo, "Request.msg", raw, OTTAWA)
 
     request = store.repo.get_request(intake.request_id).request
@@ -73,7 +75,8 @@ def test_an_outlook_msg_becomes_the_same_draft(store: Store, cbsa: Authority) ->
     assert request.received_on == datetime(2026, 11, 30).date()
     assert request.requesting_authority is not None and request.requesting_authority.name == cbsa.name
     assert request.channel is Channel.OFFICIAL_EMAIL
-    assert request.information_requested == "Request for crossing records\n\nPlease provide the crossing records.\nThank you."
+    assert request.information_requested == ("Request for crossing records\n\n"
+                                             "Please provide the crossing records.\nThank you.")
     documents = store.repo.list_attachments(intake.request_id)
     assert [(d.filename, d.media_type) for d in documents] == [
         ("Request.msg", "application/vnd.ms-outlook"), ("letter.pdf", "application/pdf"), ("photo.png", "image/png")]

@@ -91,18 +91,32 @@ def _check_tree(shown: str, part: Message, depth: int, budget: Budget, nested_ms
                                "once more, and take that in.")
     if part.get_content_type() in _NESTED_TYPES:
         _check_depth(shown, depth + 1, budget)
-        for inner in part.get_payload() if isinstance(part.get_payload(), list) else []:
+        for inner in _children(part):
             _check_tree(shown, inner, depth + 1, budget, nested_msg)
     elif part.is_multipart():
-        for inner in part.get_payload():
+        for inner in _children(part):
             _check_tree(shown, inner, depth, budget, nested_msg)
     else:
-        payload = part.get_payload(decode=True) or b""
+        payload = _decoded(part)
         if len(payload) > budget.limits.max_attachment_bytes:
             raise EmailRefused(_too_big(shown, len(payload), budget.limits))
         if payload.startswith(OLE_MAGIC) and nested_msg is not None:
             _check_depth(shown, depth + 1, budget)
             nested_msg(shown, payload, depth + 1, budget)
+        elif (part.get_filename() or "").lower().endswith(".eml"):
+            _check_depth(shown, depth + 1, budget)
+            check_nested_eml(shown, payload, depth + 1, budget, nested_msg)
+
+
+def _children(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    return [inner for inner in payload if isinstance(inner, Message)] if isinstance(payload, list) else []
+
+
+def _decoded(part: Message) -> bytes:
+    """The part's bytes after its transfer encoding (base64, quoted-printable) is undone."""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
 
 
 def _check_depth(shown: str, depth: int, budget: Budget) -> None:
@@ -119,7 +133,7 @@ def _too_big(shown: str, size: int, limits: EmailLimits) -> str:
 
 def _sender(message: EmailMessage) -> tuple[str, str]:
     header = message.get("from") or message.get("sender")
-    addresses = getattr(header, "addresses", ())
+    addresses: tuple[Any, ...] = tuple(getattr(header, "addresses", ()))
     if len(addresses) != 1:  # none, or several authors: which one asked is not for intake to guess
         return "", ""
     address = addresses[0]
@@ -170,6 +184,6 @@ def _content(part: EmailMessage) -> tuple[bytes, str, str]:
     """(the bytes as sent, the declared type, a name pattern for a part without one)."""
     media_type = part.get_content_type()
     if media_type in _NESTED_TYPES:
-        inner = part.get_payload(0)
-        return inner.as_bytes(policy=_AS_SENT), media_type, "forwarded-message-{}.eml"
-    return part.get_payload(decode=True) or b"", media_type, "attachment-{}"
+        inner = _children(part)
+        return (inner[0].as_bytes(policy=_AS_SENT) if inner else b""), media_type, "forwarded-message-{}.eml"
+    return _decoded(part), media_type, "attachment-{}"
