@@ -83,12 +83,22 @@ def corrupted_fat() -> bytes:
     return bytes(data)
 
 
+def deep_multipart(levels: int = 3000) -> bytes:
+    head = b"From: a@cbsa-asfc.gc.ca\r\nSubject: deep\r\nMIME-Version: 1.0\r\n"
+    opening = b"".join(b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (n, n)
+                       for n in range(levels))
+    closing = b"".join(b"--b%d--\r\n" % n for n in reversed(range(levels)))
+    return head + opening + b"Content-Type: text/plain\r\n\r\nhi\r\n" + closing
+
+
 HOSTILE: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "malformed MIME: a multipart that is never closed": ("r.eml", unclosed_multipart, "malformed MIME"),
     "malformed MIME: a multipart without a boundary": ("r.eml", missing_boundary, "malformed MIME"),
+    "multiparts nested thousands deep": ("r.eml", deep_multipart, "more than 100 multipart sections"),
     "not an e-mail at all": ("r.eml", lambda: b"just some notes\nwith no headers\n", "no From: header"),
     "messages nested three deep (.eml)": ("r.eml", lambda: nested_eml(3), "nested more than 2 deep"),
     "Outlook messages nested three deep": ("r.msg", lambda: nested_msg(3), "nested more than 2 deep"),
+    "a chain of 200 attached Outlook messages": ("r.msg", lambda: nested_msg(200), "more than 50 attached Outlook"),
     "an .msg nested in an .eml, too deep": ("r.eml", lambda: eml_with_msg_inside(2), "nested more than 2 deep"),
     "a name with a relative path": ("r.eml", lambda: named("../../etc/passwd"), "folder path"),
     "a name with a Windows path": ("r.eml", lambda: named("C:\\Users\\x\\letter.pdf"), "folder path"),

@@ -32,6 +32,7 @@ _STRUCTURAL = (
     email.errors.InvalidBase64LengthDefect,
 )
 _NESTED_TYPES = ("message/rfc822", "message/global")
+MAX_MULTIPARTS = 100
 _AS_SENT = email.policy.default.clone(refold_source="none")  # headers written back as they came, not re-folded
 
 
@@ -55,14 +56,20 @@ def parse_eml(shown: str, data: bytes, limits: EmailLimits, nested_msg: Any = No
     checks (msg.check_nested), passed in so that this module needs no extract-msg."""
     budget = Budget(limits)
     message = _parsed(shown, data)
-    _check_tree(shown, message, 0, budget, nested_msg)
-    sender_name, sender_address = _sender(message)
-    attachments, renamed = _attachments(shown, message, budget)
-    return ParsedMail(
-        format="eml", sender_name=sender_name, sender_address=sender_address,
-        subject=text.clean(str(message.get("subject", "") or "")), body=_body(message),
-        sent_at=_date(message), attachments=attachments, renamed=renamed,
-    )
+    try:
+        _check_tree(shown, message, 0, budget, nested_msg)
+        sender_name, sender_address = _sender(message)
+        attachments, renamed = _attachments(shown, message, budget)
+        return ParsedMail(
+            format="eml", sender_name=sender_name, sender_address=sender_address,
+            subject=text.clean(str(message.get("subject", "") or "")), body=_body(message),
+            sent_at=_date(message), attachments=attachments, renamed=renamed,
+        )
+    except EmailRefused:
+        raise
+    except Exception as error:  # a header or part the lenient parser let through but cannot give back
+        raise EmailRefused(f"{shown} has malformed MIME ({type(error).__name__}). Ask the sender to send it again, "
+                           "or save it from the mail program once more, and take that in.") from error
 
 
 def check_nested_eml(shown: str, data: bytes, depth: int, budget: Budget, nested_msg: Any) -> None:
@@ -71,6 +78,11 @@ def check_nested_eml(shown: str, data: bytes, depth: int, budget: Budget, nested
 
 
 def _parsed(shown: str, data: bytes) -> EmailMessage:
+    # Counted in the bytes, before the parser recurses into them: thousands of nested multiparts take it seconds
+    # and a deep stack (a worker thread's is small). A real message has a handful.
+    if data.lower().count(b"multipart/") > MAX_MULTIPARTS:
+        raise EmailRefused(f"{shown} has more than {MAX_MULTIPARTS} multipart sections; no request needs so many. "
+                           "Ask the sender to send the request letter alone, or save it as PDF and attach that.")
     try:
         message = BytesParser(policy=email.policy.default).parsebytes(data)
     except Exception as error:  # the parser's own failures on crafted input are of many types

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import mimetypes
+import re
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Any
@@ -25,6 +26,10 @@ from desktop.requests.email_intake import text
 from desktop.requests.email_intake.eml import OLE_MAGIC, Budget, check_nested_eml
 from desktop.requests.email_intake.model import EmailLimits, EmailRefused, MailDocument, ParsedMail
 from desktop.requests.email_intake.names import NameRefused, safe_name
+
+MAX_EMBEDDED = 50
+# MS-OXMSG 2.2.2.1: an embedded message's storage, named in UTF-16; in any case, as extract-msg finds it in any.
+_EMBEDDED_NAME = re.compile(re.escape("__substg1.0_3701000D".encode("utf-16-le")), re.IGNORECASE)
 
 for _name in ("extract_msg", "RTFDE", "olefile"):
     logging.getLogger(_name).setLevel(logging.CRITICAL + 1)
@@ -66,6 +71,11 @@ def _opened(shown: str, data: bytes) -> Any:
         raise EmailRefused(f"{shown} is not an Outlook message (.msg files are OLE compound files; this one is "
                            "not). Save the message again from Outlook (File → Save As → Outlook Message Format), "
                            "or save it as .eml.")
+    # Counted in the directory's UTF-16 names before extract-msg, which opens embedded messages recursively: a
+    # chain of hundreds would take it down its recursion limit, and a worker thread's stack is small.
+    if len(_EMBEDDED_NAME.findall(data)) > MAX_EMBEDDED:
+        raise EmailRefused(f"{shown} holds more than {MAX_EMBEDDED} attached Outlook messages. Forward the request "
+                           "itself, or save the message that carries it alone, and take that in.")
     try:
         message = extract_msg.openMsg(io.BytesIO(data), delayAttachments=True)
     except Exception as error:
