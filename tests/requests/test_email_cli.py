@@ -37,3 +37,8 @@ def test_from_email_prints_the_draft_or_refuses_in_one_line(cli: Cli, tmp_path: 
     assert fingerprint(data) == before
     missing = cli(data, "request", "from-email", str(tmp_path / "nowhere.msg"))
     assert missing.returncode == 2 and "nowhere.msg cannot be read" in missing.stderr
+
+    logs = "".join(path.read_text("utf-8") for path in (data / "logs").glob("*.log*"))
+    assert "email intake: msg, 1 attachment(s)" in logs, "the log has the event and counts"
+    for private in ("Ruiz", "anam.gob.mx", "oficio", "Solicitud", "crossing records", "forwarded.eml"):
+        assert private not in logs, f"{private!r} reached the log"

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from desktop.requests.model import AuthorityKind, Channel
 from desktop.store import KeyVault, Store
-from desktop.store.registries import Authority, save_entry
+from desktop.store.registries import Authority, list_entries, save_entry
 from desktop.ui.app import AppWindow
 from tests.requests.mail_fixtures import MsgAttachment, MsgMessage, build_eml, build_msg
 
@@ -98,3 +98,23 @@ def test_a_hostile_message_dropped_is_refused_with_the_reason_and_nothing_stored
     qtbot.waitUntil(lambda: bool(warnings), timeout=10_000)
     assert "request.msg is not an Outlook message" in warnings[0] and "Nothing of these messages" in warnings[0]
     assert store.repo.list_requests() == [] and workspace.list_panel.notice.text() == "No request was added."
+
+
+def test_the_registry_keeps_an_authoritys_official_domains_and_refuses_a_bad_one(qtbot, window: AppWindow,
+                                                                                store: Store) -> None:
+    dialog = window.open_registries()
+    assert dialog is not None
+    page = dialog.pages[Authority]
+    page.entries.setCurrentRow(0)
+    domains = page.inputs["official_domains"]
+    assert domains.text() == "cbsa-asfc.gc.ca"
+    domains.setText("cbsa-asfc.gc.ca, @Pacific.CBSA-ASFC.gc.ca")
+    page.save()
+    assert list_entries(store.repo, Authority)[0].official_domains == ("cbsa-asfc.gc.ca", "pacific.cbsa-asfc.gc.ca")
+
+    page.entries.setCurrentRow(0)
+    page.inputs["official_domains"].setText("not a domain")
+    page.save()
+    assert page.status.text().startswith("Not saved.") and "fn 25" in page.status.text()
+    assert list_entries(store.repo, Authority)[0].official_domains == ("cbsa-asfc.gc.ca", "pacific.cbsa-asfc.gc.ca")
+    dialog.close()
