@@ -138,3 +138,16 @@ def build_eml(*, sender: str = "Inspector Claire Dubois <claire.dubois@cbsa-asfc
         maintype, subtype = media_type.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message
+
+
+def build_signed_msg(inner: EmailMessage) -> bytes:
+    """An S/MIME signed Outlook message (MS-OXOSMIME 2.1.3.1): class IPM.Note.SMIME.MultipartSigned, one attachment
+    holding the multipart/signed MIME entity, whose first part is `inner`'s content; the signature is a dummy."""
+    head, _, rest = inner.as_bytes().replace(b"\r\n", b"\n").partition(b"\n\n")
+    content_type = b"\n".join(line for line in head.split(b"\n") if line.lower().startswith(b"content-type"))
+    entity = (b'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; '
+              b'boundary="sig"\n\n--sig\n' + content_type + b"\n\n" + rest + b"\n--sig\n"
+              b"Content-Type: application/pkcs7-signature; name=smime.p7s\nContent-Transfer-Encoding: base64\n"
+              b"Content-Disposition: attachment; filename=smime.p7s\n\nAAAA\n--sig--\n")
+    return build_msg(MsgMessage(message_class="IPM.Note.SMIME.MultipartSigned", body="",
+                                attachments=[MsgAttachment("smime.p7m", entity, "multipart/signed")]))

@@ -15,7 +15,7 @@ from desktop.rules import evaluate
 from desktop.store import Store
 from desktop.store.registries import Authority, list_entries, official_domains, save_entry
 from tests.integration.test_store_security import encodings, files_containing
-from tests.requests.mail_fixtures import MsgAttachment, MsgMessage, build_eml, build_msg
+from tests.requests.mail_fixtures import MsgAttachment, MsgMessage, build_eml, build_msg, build_signed_msg
 
 OTTAWA = timezone(timedelta(hours=-5))  # EST: the post's zone in these tests (None would be this computer's)
 PDF = b"%PDF-1.4\n% letter of request\n"
@@ -96,6 +96,18 @@ def test_an_attached_outlook_message_is_kept_whole_as_its_own_document(store: St
     kept = extract_msg.openMsg(io.BytesIO(store.repo.attachment_content(documents[1].id)))
     assert kept.subject == "Original request from the field office" and kept.attachments[0].data == PDF
     kept.close()
+
+
+def test_a_signed_outlook_message_gives_its_signed_text_and_attachments(store: Store, cbsa: Authority) -> None:
+    inner = build_eml(body="Signed: please send the manifest.", attachments=(("oficio.pdf", "application/pdf", PDF),))
+    intake = take_in(store.repo, "signed.msg", build_signed_msg(inner), OTTAWA)
+    request = store.repo.get_request(intake.request_id).request
+    assert request.information_requested.endswith("Signed: please send the manifest.")
+    assert request.channel is Channel.OFFICIAL_EMAIL
+    documents = store.repo.list_attachments(intake.request_id)
+    assert [(d.filename, d.media_type) for d in documents][1:] == [("smime.p7s", "application/pkcs7-signature"),
+                                                                 ("oficio.pdf", "application/pdf")]
+    assert store.repo.attachment_content(documents[2].id) == PDF
 
 
 @pytest.mark.parametrize(("sender", "why"), [

@@ -148,14 +148,16 @@ def _date(message: Any) -> datetime | None:
 
 
 def _body(message: Any) -> str:
-    """PR_BODY; a message with only an RTF or HTML body gets its words through extract-msg's de-encapsulation."""
+    """PR_BODY; else extract-msg's body (an S/MIME message's text part, or the words de-encapsulated from an RTF
+    body), else the words of the HTML body."""
     plain = message.getStringStream("__substg1.0_1000")
-    if plain:
-        return text.clean(plain)
     try:
-        html = message.htmlBody
-    except Exception:  # a damaged RTF body: the text stays in the original, kept under Documents
+        plain = plain or message.body
+        html = None if plain else message.htmlBody
+    except Exception:  # a damaged RTF or HTML body: the text stays in the original, kept under Documents
         return ""
+    if isinstance(plain, str) and plain:
+        return text.clean(plain)
     return text.from_html(html.decode("utf-8", "replace")) if isinstance(html, bytes) else ""
 
 
@@ -182,22 +184,29 @@ def _attachments(shown: str, message: Any, budget: Budget) -> tuple[tuple[MailDo
 
 
 def _content(attachment: Any) -> tuple[bytes | None, str]:
-    if attachment.type in (AttachmentType.MSG, AttachmentType.SIGNED_EMBEDDED):
+    if attachment.type is AttachmentType.MSG:
         # Kept as its own .msg, rebuilt in memory (exportBytes: an OLE writer into a bytes buffer, not a file).
         return attachment.data.exportBytes(), "application/vnd.ms-outlook"
+    if attachment.type is AttachmentType.SIGNED_EMBEDDED:  # a .msg inside an S/MIME message: its bytes as sent
+        return attachment.asBytes(), "application/vnd.ms-outlook"
     data = attachment.data
     return (data, _declared_type(attachment)) if isinstance(data, bytes) else (None, "")
 
 
 def _raw_name(attachment: Any) -> str:
-    if attachment.type in (AttachmentType.MSG, AttachmentType.SIGNED_EMBEDDED):
+    """PR_ATTACH_LONG_FILENAME, else the short one, else PR_DISPLAY_NAME; an S/MIME part's reported name."""
+    if attachment.type is AttachmentType.MSG:
         title = attachment.displayName or ""
         return f"{title}.msg" if title and not title.lower().endswith(".msg") else title
-    return str(attachment.longFilename or attachment.shortFilename or attachment.displayName or "")
+    return str(getattr(attachment, "longFilename", None) or getattr(attachment, "shortFilename", None)
+               or getattr(attachment, "displayName", None) or "")
 
 
 def _declared_type(attachment: Any) -> str:
-    return str(attachment.getStringStream("__substg1.0_370E") or "").strip().lower()
+    """PR_ATTACH_MIME_TAG; an attachment of an S/MIME message has the type its MIME part declared."""
+    if hasattr(attachment, "getStringStream"):
+        return str(attachment.getStringStream("__substg1.0_370E") or "").strip().lower()
+    return str(getattr(attachment, "mimetype", "") or "").strip().lower()
 
 
 def _typed(name: str, declared: str, content: bytes) -> str:
