@@ -212,8 +212,9 @@ class Repository:
                 tx.entity_id = request_id
                 self._write_children(conn, request_id, request)
                 self._index(conn, request_id, request)
-                if documents:
-                    tx.detail["documents"] = [self._insert_document(conn, request_id, d)[1] for d in documents]
+                if documents:  # as a records import is audited: how many, and their digests
+                    kept = [self._insert_document(conn, request_id, d)[1] for d in documents]
+                    tx.detail.update(documents=len(kept), sha256=[d["sha256"] for d in kept])
             return request_id
 
     def update_request(self, request_id: int, request: Request) -> None:

@@ -176,7 +176,10 @@ class Workspace(QWidget):
     def take_in_emails(self, paths: list[Path]) -> None:
         """Each message becomes a draft request (one transaction each), read on a worker; a refused one changes
         nothing and is named with the reason."""
-        if not paths or self._jobs.busy:
+        if not paths:
+            return
+        if self._jobs.busy:
+            self.list_panel.notice.setText("Still taking in the e-mail before; drop this one again when it is done.")
             return
         self.editor.save_draft()
         self.coordination.save_draft()
@@ -193,8 +196,7 @@ class Workspace(QWidget):
 
         self.list_panel.notice.setText(f"Taking in {len(paths)} e-mail(s)…")
         self._jobs.run(work, self._emails_taken_in, self._email_failed, title="Taking in the e-mail",
-                       cancellable=True, on_cancelled=lambda: self.list_panel.notice.setText(
-                           "Cancelled: nothing more was stored."))
+                       cancellable=True, on_cancelled=self._email_cancelled)
 
     def _emails_taken_in(self, result: tuple[list[email_intake.Intake], list[str]]) -> None:
         taken, refused = result
@@ -212,6 +214,10 @@ class Workspace(QWidget):
         if refused:
             QMessageBox.warning(self, "Not taken in", "\n\n".join(refused) + "\n\nNothing of these messages "
                                 "was stored.")
+
+    def _email_cancelled(self) -> None:
+        self.list_panel.refresh()  # a message taken in before Cancel stays, whole; the one under way left nothing
+        self.list_panel.notice.setText("Cancelled: the e-mail being read was not stored.")
 
     def _email_failed(self, error: BaseException) -> None:
         self.list_panel.notice.setText(f"Nothing was taken in. {error}")

@@ -59,6 +59,9 @@ def test_an_eml_becomes_a_draft_with_the_sender_date_authority_official_channel_
         ("original_request", "request.eml", "message/rfc822"), ("original_request", "letter.pdf", "application/pdf")]
     assert store.repo.attachment_content(documents[0].id) == raw, "the message is kept as received"
     assert store.repo.attachment_content(documents[1].id) == PDF
+    added = [e for e in store.repo.history("request", intake.request_id) if e.action == "request.add"]
+    assert len(added) == 1 and '"documents": 2' in added[0].detail and "letter" not in added[0].detail, \
+        "one audit entry for the request and its documents, with digests, not names"
 
 
 def test_an_outlook_msg_becomes_the_same_draft(store: Store, cbsa: Authority) -> None:
