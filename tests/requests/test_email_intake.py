@@ -195,3 +195,12 @@ def test_the_registry_keeps_official_domains_and_refuses_what_is_not_one(store: 
             official_domains(bad)
     with pytest.raises(EmailRefused):
         take_in(store.repo, "r.eml", b"", OTTAWA)
+
+
+def test_an_attached_eml_is_read_for_its_checks_but_kept_whole_even_without_a_sender(store: Store) -> None:
+    notes = b"Subject: notes from the phone call\r\n\r\nCall back on Monday.\r\n"
+    message = build_eml(attachments=(("notes.eml", "application/octet-stream", notes),))
+    intake = take_in(store.repo, "r.eml", message.as_bytes(), OTTAWA)
+    documents = store.repo.list_attachments(intake.request_id)
+    assert [d.filename for d in documents] == ["r.eml", "notes.eml"]
+    assert store.repo.attachment_content(documents[1].id) == notes

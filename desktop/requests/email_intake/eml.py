@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.errors
 import email.policy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
@@ -36,6 +37,9 @@ MAX_MULTIPARTS = 100
 _AS_SENT = email.policy.default.clone(refold_source="none")  # headers written back as they came, not re-folded
 
 
+NestedReader = Callable[[str, bytes, int, "Budget"], None]  # checks an attached .msg, `depth` levels down
+
+
 @dataclass
 class Budget:
     """What a message and everything nested in it may still use; shared with the .msg reader."""
@@ -51,9 +55,9 @@ class Budget:
                                "Ask the sender to send the request letter alone, or save it as PDF and attach that.")
 
 
-def parse_eml(shown: str, data: bytes, limits: EmailLimits, nested_msg: Any = None) -> ParsedMail:
+def parse_eml(shown: str, data: bytes, limits: EmailLimits, nested_msg: NestedReader | None = None) -> ParsedMail:
     """`shown` is the file's name as the user sees it (messages); `nested_msg` reads an attached .msg for its
-    checks (msg.check_nested), passed in so that this module needs no extract-msg."""
+    checks (msg.check_nested_msg), passed in so that this module needs no extract-msg."""
     budget = Budget(limits)
     message = _parsed(shown, data)
     try:
@@ -72,12 +76,12 @@ def parse_eml(shown: str, data: bytes, limits: EmailLimits, nested_msg: Any = No
                            "or save it from the mail program once more, and take that in.") from error
 
 
-def check_nested_eml(shown: str, data: bytes, depth: int, budget: Budget, nested_msg: Any) -> None:
+def check_nested_eml(shown: str, data: bytes, depth: int, budget: Budget, nested_msg: NestedReader | None) -> None:
     """An attached message's own checks, `depth` levels down (it is kept whole, not taken apart)."""
-    _check_tree(shown, _parsed(shown, data), depth, budget, nested_msg)
+    _check_tree(shown, _parsed(shown, data, needs_sender=False), depth, budget, nested_msg)
 
 
-def _parsed(shown: str, data: bytes) -> EmailMessage:
+def _parsed(shown: str, data: bytes, needs_sender: bool = True) -> EmailMessage:
     # Counted in the bytes, before the parser recurses into them: thousands of nested multiparts take it seconds
     # and a deep stack (a worker thread's is small). A real message has a handful.
     if data.lower().count(b"multipart/") > MAX_MULTIPARTS:
@@ -88,13 +92,13 @@ def _parsed(shown: str, data: bytes) -> EmailMessage:
     except Exception as error:  # the parser's own failures on crafted input are of many types
         raise EmailRefused(f"{shown} is not a readable e-mail message ({type(error).__name__}). Save the message "
                            "again from the mail program (as .eml or Outlook .msg) and take that in.") from error
-    if not isinstance(message, EmailMessage) or not (message.get("from") or message.get("sender")):
+    if not isinstance(message, EmailMessage) or (needs_sender and not (message.get("from") or message.get("sender"))):
         raise EmailRefused(f"{shown} is not an e-mail message: it has no From: header. Save the message again from "
                            "the mail program (as .eml or Outlook .msg), or attach the file to a request by hand.")
     return message
 
 
-def _check_tree(shown: str, part: Message, depth: int, budget: Budget, nested_msg: Any) -> None:
+def _check_tree(shown: str, part: Message, depth: int, budget: Budget, nested_msg: NestedReader | None) -> None:
     budget.count_part(shown)
     for defect in part.defects:
         if isinstance(defect, _STRUCTURAL):
