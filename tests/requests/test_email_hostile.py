@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from extract_msg.ole_writer import OleWriter
 
-from desktop.requests.email_intake import EmailRefused, take_in
+from desktop.requests.email_intake import EmailRefused, take_in, take_in_file
 from desktop.store import Store
 from tests.requests.mail_fixtures import MsgAttachment, MsgMessage, build_eml, build_msg
 
@@ -159,3 +159,14 @@ def test_two_deep_is_still_taken_in(store: Store) -> None:
     take_in(store.repo, "r.eml", nested_eml(2))
     take_in(store.repo, "r.msg", nested_msg(2))
     assert counts(store)[0] == 2
+
+
+def test_a_file_over_the_limit_is_refused_by_its_size(store: Store, tmp_path) -> None:
+    store.repo.set_settings({"email_max_mb": "1"})
+    big = tmp_path / "big.eml"
+    with big.open("wb") as out:
+        out.truncate(2 * 1024 * 1024)  # sparse: two megabytes of nothing, never a message
+    before = counts(store)
+    with pytest.raises(EmailRefused, match=r"big.eml is 2,097,152 bytes, over the 1,048,576-byte limit"):
+        take_in_file(store.repo, big)
+    assert counts(store) == before
