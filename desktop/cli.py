@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     request_commands = request.add_subparsers(title="request commands", metavar="ACTION", required=True)
     imp = command(request_commands, "import", _request_import, "import one request file")
     imp.add_argument("file", type=Path)
+    mail = command(request_commands, "from-email", _request_from_email, "a draft request from the e-mail that "
+                   "carried it (.msg or .eml), the message kept encrypted as its original documents; JSON out")
+    mail.add_argument("file", type=Path)
     exp = command(request_commands, "export", _request_export, "print (or write) one request as JSON")
     exp.add_argument("reference")
     exp.add_argument("--out", type=Path)
@@ -175,6 +178,21 @@ def _request_import(args: argparse.Namespace) -> int:
     finally:
         store.lock()
     print(json.dumps({"id": request_id, "reference": stored.request.reference, "outcome": stored.outcome}))
+    return 0
+
+
+def _request_from_email(args: argparse.Namespace) -> int:
+    """Issue 14: prints what was filled and what was not; a refused message exits 2 and changes nothing."""
+    from desktop.requests.email_intake import EmailRefused, take_in_file
+
+    store = open_store(args)
+    try:
+        intake = take_in_file(store.repo, args.file)
+    except EmailRefused as refusal:
+        raise UsageProblem(f"disclosure-desk: {' '.join(str(refusal).split())}") from refusal
+    finally:
+        store.lock()
+    print(json.dumps(intake.to_json(), indent=2, ensure_ascii=False))
     return 0
 
 
