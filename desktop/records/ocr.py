@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,14 +187,18 @@ def _page_of(page_number: int, symbols: Sequence[tuple[str, tuple[int, int, int,
     return OcrPage(page_number, tuple(words))
 
 
-def ocr_pages(pdf: bytes, page_numbers: Sequence[int], control: JobControl | None = None) -> list[OcrPage]:
-    """Several pages, with progress page by page; Cancel stops between pages and returns nothing (Cancelled)."""
+def ocr_pages(pdf: bytes, page_numbers: Sequence[int], control: JobControl | None = None,
+              each: Callable[[OcrPage], None] | None = None) -> list[OcrPage]:
+    """Several pages, with progress page by page; Cancel stops between pages (Cancelled), after `each` was given
+    every page read so far."""
     control = control or JobControl()
     geometry = page_geometry(pdf)
     out: list[OcrPage] = []
     for index, number in enumerate(page_numbers):
         control.step(index, len(page_numbers), f"Reading scanned page {number} ({index + 1} of {len(page_numbers)})")
         out.append(ocr_page(pdf, number, geometry[number - 1]))
+        if each is not None:
+            each(out[-1])
     control.progress(len(page_numbers), len(page_numbers), "Scanned pages read")
     return out
 

@@ -74,8 +74,8 @@ def _marked(item: Suggestion, subjects: Sequence[str]) -> Suggestion:
 
 
 def _is_subjects(found: str, subject: str) -> bool:
-    """A subject's identifier is compared without spaces, dashes and case (the request may write 046-454-286, the
-    record 046 454 286); a name in any form names.py finds."""
+    """A subject's identifier is compared without spaces, dashes and case (the request may write 123-456-782, the
+    record 123 456 782); a name in any form names.py finds."""
     if not subject.strip():
         return False
     if any(c.isdigit() for c in subject):
@@ -85,7 +85,8 @@ def _is_subjects(found: str, subject: str) -> bool:
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text).upper()
+    """Upper case without separators, and with the letters OCR confuses with digits made digits on both sides."""
+    return re.sub(r"[\W_]+", "", text).upper().translate(str.maketrans("OIL", "011"))
 
 
 def _boxed(number: int, text: Text, start: int, end: int, kind: str, reason: str, source: str,
