@@ -98,7 +98,7 @@ _SIN_LABELLED = (r"(?i:\bSIN|\bNAS|social\s+insurance(?:\s+(?:no\.?|number|\#))?
 # Loose on purpose: OCR reads 0 as O and 1 as I; _curp and _rfc put digits and letters back where the forms say.
 _CURP = r"(?<![\w-])(?P<v>[A-Z]{4}[0-9OIl]{6}[HMX][A-Z]{5}[A-Z0-9]{2})(?![\w-])"
 _RFC = r"(?<![\w&-])(?P<v>[A-ZÑ&]{3,4}[0-9OIl]{6}[A-Z0-9]{3})(?![\w-])"
-_PASSPORT = (rf"(?i:\bpass(?:port|eport)|\bpasaporte){_NUMBER_WORD}\s*[:#]?\s*"
+_PASSPORT = (rf"(?i:(?:\bpass(?:port|eport)|\bpasaporte){_NUMBER_WORD})\s*[:#]?\s*"
              r"(?P<v>[A-Z]{2}\d{6}|[A-Z]\d{8}|\d{9}|[A-Z]\d{7}|\d{11})(?![\w-])")
 _VOTER_KEY = r"(?<![\w-])(?P<v>[A-Z]{6}[0-9OIl]{8}[HM][0-9OIl]{3})(?![\w-])"
 _EMAIL = r"(?<![\w.+-])(?P<v>[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b"
