@@ -44,8 +44,8 @@ def register(commands: Any) -> None:
 
 def _suggest(args: argparse.Namespace) -> int:
     from desktop.records import RecordRefused, ingest
-    from desktop.records.ocr import OcrUnavailable, ocr_page
     from desktop.records.model import Limits
+    from desktop.records.ocr import OcrUnavailable, ocr_page
     from desktop.records.suggest import suggest
 
     path: Path = args.file

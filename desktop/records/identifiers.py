@@ -36,7 +36,6 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.mx import curp as mx_curp
 from stdnum.mx import rfc as mx_rfc
 from stdnum.us import itin as us_itin
-from stdnum.us import ssn as us_ssn
 
 KINDS = ("ssn", "itin", "a_number", "sin", "curp", "rfc", "passport", "voter_key", "dob", "email", "phone",
          "personnel_name", "system_code")
@@ -93,8 +92,9 @@ _ITIN_LABELLED = r"(?i:\bITIN|taxpayer\s+identification(?:\s+(?:no\.?|number|\#)
 _A_NUMBER = r"(?<![\w-])(?P<v>A[-# ]{0,2}(?:\d{8,9}|\d{2,3}[- ]\d{3}[- ]\d{3}))(?![\w-])"
 _A_NUMBER_LABELLED = r"(?i:A-?number|alien\s+(?:no\.?|number|\#))\s*[:#]?\s*(?P<v>\d{8,9}|\d{2,3}-\d{3}-\d{3})\b"
 _SIN_GROUPED = r"(?<![\w-])(?P<v>\d{3}([- ])\d{3}\2\d{3})(?![\w-])"
-_SIN_LABELLED = (r"(?i:\bSIN|\bNAS|social\s+insurance(?:\s+(?:no\.?|number|\#))?"
-                 r"|num[ée]ro\s+d.assurance\s+sociale)\s*[:#]?\s*(?P<v>\d{3}[- ]?\d{3}[- ]?\d{3})(?![\w-])")
+# The label may carry a word or two before its colon: "NAS erroné :", "SIN (spouse):".
+_SIN_LABELLED = (r"(?i:\bSIN|\bNAS|social\s+insurance(?:\s+(?:no\.?|number|\#))?|num[ée]ro\s+d.assurance\s+sociale)"
+                 r"(?:\s*[:#]?|(?:\s+\(?[^\W\d_]+\)?){1,2}\s*[:#])\s*(?P<v>\d{3}[- ]?\d{3}[- ]?\d{3})(?![\w-])")
 # Loose on purpose: OCR reads 0 as O and 1 as I; _curp and _rfc put digits and letters back where the forms say.
 _CURP = r"(?<![\w-])(?P<v>[A-Z]{4}[0-9OIl]{6}[HMX][A-Z]{5}[A-Z0-9]{2})(?![\w-])"
 _RFC = r"(?<![\w&-])(?P<v>[A-ZÑ&]{3,4}[0-9OIl]{6}[A-Z0-9]{3})(?![\w-])"
@@ -110,7 +110,7 @@ _EID_EVENT = r"\b(?P<v>[A-Z]{3}\d{10})\b"
 
 def _stdnum(module: object) -> Check:
     """True if it checks, False for a wrong check digit, REJECT when the number is not of that kind at all."""
-    validate: Callable[..., str] = getattr(module, "validate")
+    validate: Callable[..., str] = module.validate  # type: ignore[attr-defined]
 
     def check(value: str) -> bool | _Reject:
         try:
@@ -125,7 +125,9 @@ def _stdnum(module: object) -> Check:
 
 
 def _ssn(value: str) -> bool | None | _Reject:
-    # An ITIN has an SSN's form: stdnum tells them apart (9XX with the ITIN's group numbers).
+    # An ITIN has an SSN's form: stdnum tells them apart (9XX with the ITIN's group numbers). stdnum's us.ssn is not
+    # asked: an SSN has no check digit, and it refuses the publicised numbers (078-05-1120 and the like) that
+    # records do carry and that must be redacted all the same.
     if us_itin.is_valid(value):
         return REJECT
     return None  # no check digit; an area stdnum does not know (or a famous misused SSN) is still an SSN's form

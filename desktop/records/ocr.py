@@ -20,11 +20,14 @@ store keeps them encrypted (desktop/records/store.py, the record_ocr table); the
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from PIL import Image, ImageOps, ImageStat
 
 from desktop.jobs import JobControl
 from desktop.paths import resource_path
@@ -160,14 +163,42 @@ def ocr_page(pdf: bytes, page_number: int, geometry: PageGeometry | None = None)
     and cropped pages included, through the same geometry as the page view)."""
     geometry = geometry or page_geometry(pdf)[page_number - 1]
     image = render_page(pdf, page_number, OCR_DPI).convert("L")
-    return _page_of(page_number, _Engine.read(image), geometry)
+    angle = skew_angle(image)
+    upright = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255) if angle else image
+    return _page_of(page_number, _Engine.read(upright), geometry, angle, (image.width / 2, image.height / 2))
+
+
+def skew_angle(image: Image.Image) -> float:
+    """The degrees to turn a scan by (counter-clockwise) so its lines are level. A page fed in a degree or two
+    askew makes Tesseract split lines into false columns and misread digits (measured: a 2-degree page lost four
+    of its eleven identifiers); level, it reads them all. The angle whose rows of ink are most sharply separated
+    (the largest variance of the row sums), coarse then fine, on a reduced copy: PIL only, no numpy or OpenCV in
+    the bundle."""
+    coarse = ImageOps.invert(image.reduce(8))
+    best = _sharpest(coarse, [a / 2 for a in range(-2 * MAX_SKEW, 2 * MAX_SKEW + 1)])
+    fine = ImageOps.invert(image.reduce(4))
+    return _sharpest(fine, [best + a / 8 for a in range(-3, 4)])
+
+
+MAX_SKEW = 4  # degrees either way: a page fed more askew than that is scanned again, not read
+
+
+def _sharpest(image: Image.Image, angles: Sequence[float]) -> float:
+    def sharpness(angle: float) -> float:
+        turned = image.rotate(angle, resample=Image.Resampling.BILINEAR) if angle else image
+        rows = turned.resize((1, image.height), Image.Resampling.BOX)
+        return float(ImageStat.Stat(rows).var[0])
+
+    return max(angles, key=lambda a: (sharpness(a), -abs(a)))
 
 
 def _page_of(page_number: int, symbols: Sequence[tuple[str, tuple[int, int, int, int], bool, bool, float]],
-             geometry: PageGeometry) -> OcrPage:
+             geometry: PageGeometry, angle: float = 0.0, centre: tuple[float, float] = (0.0, 0.0)) -> OcrPage:
     scale = 72 / OCR_DPI  # pixels to points of the page as shown
+    turn = _unturn(angle, centre)
     words: list[OcrWord] = []
-    text, boxes, line, keep = "", [], -1, False
+    text, line, keep = "", -1, False
+    boxes: list[Rect] = []
 
     def flush() -> None:
         if text.strip() and keep:
@@ -178,7 +209,8 @@ def _page_of(page_number: int, symbols: Sequence[tuple[str, tuple[int, int, int,
             flush()
             text, boxes, keep = "", [], confidence >= MIN_CONFIDENCE
             line += int(starts_line or line < 0)
-        rect = geometry.rect_to_page((left * scale, top * scale, right * scale, bottom * scale))
+        x0, y0, x1, y1 = turn(left, top, right, bottom)
+        rect = geometry.rect_to_page((x0 * scale, y0 * scale, x1 * scale, y1 * scale))
         width = (rect[2] - rect[0]) / len(chars)  # a ligature read as two letters shares its box
         for i, char in enumerate(chars):
             text += char
@@ -201,6 +233,24 @@ def ocr_pages(pdf: bytes, page_numbers: Sequence[int], control: JobControl | Non
             each(out[-1])
     control.progress(len(page_numbers), len(page_numbers), "Scanned pages read")
     return out
+
+
+def _unturn(angle: float, centre: tuple[float, float]) -> Callable[[float, float, float, float],
+                                                                   tuple[float, float, float, float]]:
+    """Maps a box found on the levelled picture back onto the page as scanned (its bounds after turning back)."""
+    if not angle:
+        return lambda x0, y0, x1, y1: (x0, y0, x1, y1)
+    # PIL turned the picture counter-clockwise by `angle` about its centre, y pointing down: turn the corners back.
+    cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    cx, cy = centre
+
+    def back(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        corners = [(x - cx, y - cy) for x in (x0, x1) for y in (y0, y1)]
+        points = [(cx + dx * cos - dy * sin, cy + dx * sin + dy * cos) for dx, dy in corners]
+        return (min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points),
+                max(p[1] for p in points))
+
+    return back
 
 
 def _union(boxes: Sequence[Rect]) -> Rect:
