@@ -98,7 +98,7 @@ def make_value(kind: str, lang: str, rnd: random.Random) -> tuple[str, bool | No
         value = base + curp.calc_check_digit(base)
         return (_wrong(value, rnd) if bad else value), not bad
     if kind == "rfc":
-        base = _letters(rnd, 4) + _date(rnd) + rnd.choice(CONSONANTS) + rnd.choice(string.digits)
+        base = _letters(rnd, 4) + _date(rnd) + rnd.choice(CONSONANTS) + rnd.choice("123456789")
         value = base + rfc.calc_check_digit(base)
         return (_wrong(value, rnd) if bad else value), not bad
     if kind == "passport":

@@ -73,8 +73,9 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _DOB_LABEL = re.compile(
-    r"(?<!\w)(?:D\.?O\.?B\b\.?|date\s+of\s+birth|birth\s*date|born|fecha\s+de\s+nacimiento|fecha\s+de\s+nac\b\.?"
-    r"|f\.\s?de\s+nac\b\.?|nacid[oa]\s+el|date\s+de\s+naissance|n[ée]e?\s+le)",
+    # OCR may read a speck between the words of a label as a full stop: "Date of.birth".
+    r"(?<!\w)(?:D\.?O\.?B\b\.?|date[\s.]+of[\s.]+birth|birth\s*date|born|fecha[\s.]+de[\s.]+nacimiento"
+    r"|fecha\s+de\s+nac\b\.?|f\.\s?de\s+nac\b\.?|nacid[oa]\s+el|date[\s.]+de[\s.]+naissance|n[ée]e?\s+le)",
     re.IGNORECASE)
 _DOB_ABBREVIATION = re.compile(r"\bD\.?O\.?B\b", re.IGNORECASE)
 _DOB_REACH = 40  # characters between a "born"/"date of birth" label and its date
@@ -294,4 +295,4 @@ def repair_ocr_digits(text: str) -> str:
         digits = sum(c.isdigit() for c in word)
         return _digits(word).replace("o", "0") if digits >= 4 and digits >= 0.7 * len(word) else word
 
-    return re.sub(r"[0-9OoIl]+(?:[-./ ][0-9OoIl]+)*", fix, text)
+    return re.sub(r"(?<![^\W\d_])[0-9OoIl]+(?:[-./ ][0-9OoIl]+)*(?![^\W\d_])", fix, text)
