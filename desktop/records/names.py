@@ -60,15 +60,85 @@ def _initial(word: str) -> bool:
     return len(word.rstrip(".")) == 1
 
 
-def find_names(text: str, names: Sequence[str]) -> Iterator[tuple[int, int]]:
-    """(start, end) in `text` of every listed name found."""
+def find_names(text: str, names: Sequence[str], misread: bool = False) -> Iterator[tuple[int, int]]:
+    """(start, end) in `text` of every listed name found. With `misread` (text read by OCR) a name part of four
+    letters or more may also have one letter read as another: OCR reads "Côté" as "Cété" now and then, and
+    folding accents cannot bring the o back."""
     folded = Folded(text)
+    seen: set[tuple[int, int]] = set()
+    words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded.text)] if misread else []
     for name in dict.fromkeys(" ".join(n.split()) for n in names):
         pattern = name_pattern(name) if name else None
         if pattern is None:
             continue
-        for match in pattern.finditer(folded.text):
-            yield folded.start(match.start()), folded.end(match.end())
+        spans = [(m.start(), m.end()) for m in pattern.finditer(folded.text)]
+        if misread:
+            spans += list(_near(folded.text, words, _parts(name)))
+        for start, end in spans:
+            span = (folded.start(start), folded.end(end))
+            if span not in seen:
+                seen.add(span)
+                yield span
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_PLAIN_GAP = re.compile(r"[\s.]*")
+_COMMA_GAP = re.compile(r"\s*,\s*")
+
+
+def _parts(name: str) -> list[str]:
+    return [w for w in fold(name).replace(",", " ").split() if not _initial(w)]
+
+
+def _near(text: str, words: Sequence[tuple[str, int, int]], parts: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """Spans of "First [M.] Rest" and "Rest, First [M.]" whose words are each at most one letter off the parts."""
+    if not parts:
+        return
+    first, rest = parts[0], list(parts[1:])
+    for i in range(len(words)):
+        # First [M.] Rest
+        at = _run(text, words, i, [first], _PLAIN_GAP)
+        if at is not None and rest:
+            at = _skip_initial(text, words, at)
+            end = _run(text, words, at, rest, _PLAIN_GAP, join=words[at - 1][2] if at else 0)
+            if end is not None:
+                yield words[i][1], words[end - 1][2]
+        elif at is not None:
+            yield words[i][1], words[at - 1][2]
+        # Rest, First [M.]
+        if rest:
+            at = _run(text, words, i, rest, _PLAIN_GAP)
+            if at is not None and at < len(words) and _COMMA_GAP.fullmatch(text, words[at - 1][2], words[at][1]) \
+                    and _close(words[at][0], first):
+                yield words[i][1], words[at][2]
+
+
+def _run(text: str, words: Sequence[tuple[str, int, int]], start: int, parts: Sequence[str], gap: re.Pattern[str],
+         join: int | None = None) -> int | None:
+    """The index after `parts` matched word by word from `start`, each gap plain; None if they do not match."""
+    at = start
+    for part in parts:
+        if at >= len(words) or not _close(words[at][0], part):
+            return None
+        before = join if at == start and join is not None else (words[at - 1][2] if at > start else None)
+        if before is not None and not gap.fullmatch(text, before, words[at][1]):
+            return None
+        at += 1
+    return at
+
+
+def _skip_initial(text: str, words: Sequence[tuple[str, int, int]], at: int) -> int:
+    if at < len(words) and len(words[at][0]) == 1 and _PLAIN_GAP.fullmatch(text, words[at - 1][2], words[at][1]):
+        return at + 1
+    return at
+
+
+def _close(word: str, part: str) -> bool:
+    """The same word, or for a part of four letters or more one letter read as another (what OCR does; it seldom
+    adds or drops a letter, and allowing that would take "Janet" for "Jane")."""
+    if word == part:
+        return True
+    return len(part) >= 4 and len(word) == len(part) and sum(a != b for a, b in zip(word, part, strict=True)) == 1
 
 
 def same_name(found: str, name: str) -> bool:

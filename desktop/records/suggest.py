@@ -65,7 +65,7 @@ def page_suggestions(number: int, text: Text, personnel_names: Sequence[str], so
     content = identifiers.repair_ocr_digits(text.text) if source == "ocr" else text.text
     for item in identifiers.find(content):
         yield from _boxed(number, text, item.start, item.end, item.kind, item.reason, source, item.checksum)
-    for start, end in find_names(text.text, personnel_names):
+    for start, end in find_names(text.text, personnel_names, misread=source == "ocr"):
         yield from _boxed(number, text, start, end, "personnel_name", "9.1.1", source, None)
 
 
