@@ -21,7 +21,6 @@ store keeps them encrypted (desktop/records/store.py, the record_ocr table); the
 from __future__ import annotations
 
 import math
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from PIL import Image, ImageOps, ImageStat
 from desktop.jobs import JobControl
 from desktop.paths import resource_path
 from desktop.records.geometry import PageGeometry, page_geometry
-from desktop.records.model import Rect
+from desktop.records.model import Rect, TextSpan
 from desktop.records.pages import render_page
 
 LANGUAGES = "eng+spa+fra"  # the posts' languages: Ottawa (English, French), Mexico City (Spanish, English)
@@ -62,6 +61,10 @@ class OcrWord:
 class OcrPage:
     page: int
     words: tuple[OcrWord, ...]
+
+    def spans(self) -> list[TextSpan]:
+        """The words as pages.page_words gives a text layer's: for what works on words, e.g. a box's covered text."""
+        return [TextSpan(self.page, w.text, w.box, w.char_boxes) for w in self.words]
 
     def to_json(self) -> dict[str, Any]:
         return {"page": self.page, "words": [
@@ -132,10 +135,12 @@ class _Engine:
             except ImportError as error:
                 raise OcrUnavailable("The OCR engine (tesserocr) is not installed; reinstall Disclosure Desk. Until "
                                      "then read scanned pages yourself and draw the boxes (§9.1).") from error
-            # One thread: the machine's other core keeps the window and pdfium responsive.
-            os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+            # The wheel's libtesseract is built without OpenMP: one page runs on one core, and the other keeps the
+            # window and pdfium responsive.
             cls._api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang=LANGUAGES, psm=tesserocr.PSM.AUTO,
                                                oem=tesserocr.OEM.LSTM_ONLY)
+            # The picture comes from pdfium with no resolution in it: say it, rather than let Tesseract guess.
+            cls._api.SetVariable("user_defined_dpi", str(OCR_DPI))
         return cls._api
 
 

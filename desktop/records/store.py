@@ -18,7 +18,7 @@ from desktop.jobs import Cancelled, JobControl
 from desktop.records import ocr, sniff
 from desktop.records.boxes import redaction_boxes, request_of
 from desktop.records.ingest import ingest
-from desktop.records.model import Box, Limits, PageInfo, RecordDocument, RecordRefused, Suggestion
+from desktop.records.model import Box, Limits, PageInfo, RecordDocument, RecordRefused, Suggestion, TextSpan
 from desktop.records.suggest import suggest
 from desktop.store.errors import NotFoundError
 from desktop.store.repository import Repository, now_text
@@ -303,6 +303,13 @@ def read_pages(repo: Repository, record_id: int) -> dict[int, ocr.OcrPage]:
         rows = conn.execute("SELECT page_no, words FROM record_ocr WHERE record_id = ? AND engine = ?",
                             (record_id, ocr.ENGINE_NAME)).fetchall()
     return {int(row[0]): ocr.OcrPage.from_json(json.loads(row[1])) for row in rows}
+
+
+def read_words(repo: Repository, record_id: int, page: int) -> list[TextSpan]:
+    """What OCR read on one scanned page as words with boxes (like pages.page_words on a text layer); empty if
+    the page has not been read."""
+    found = read_pages(repo, record_id).get(page)
+    return found.spans() if found else []
 
 
 def unread_pages(repo: Repository, record_id: int) -> list[int]:

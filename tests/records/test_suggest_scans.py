@@ -164,6 +164,12 @@ def test_ocr_is_cached_in_the_store_and_never_reaches_a_file(tmp_path: Path, sto
         assert leaked == [], f"OCR text in plaintext in {root}"
     for needle in canaries:
         assert needle not in str(history[-1].detail), "the audit entry names pages, never their words"
+    words = records.read_words(store.repo, record_id, 2)
+    assert "Montréal" in {w.text for w in words} and all(w.page == 2 for w in words)
+
+    records.remove_record(store.repo, record_id)
+    with store.repo.read() as conn:
+        assert conn.execute("SELECT count(*) FROM record_ocr").fetchone()[0] == 0, "gone with its record"
 
 
 def test_cancelled_reading_keeps_the_pages_read_so_far(store: Store, scan: tuple[bytes, list[Planted]]) -> None:
