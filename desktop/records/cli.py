@@ -8,6 +8,9 @@ store is needed. `--json` prints {"suggestions": [{"page", "kind", "reason", "bo
 from 1, box in PDF points from the bottom-left like the redactions JSON. `--redactions-out` writes the suggestions
 as a redactions file (disclosure-desk/redactions/v1, record 0) for `packet build --redactions`; a subject's own
 identifier is left out of it (§9.1.2 covers only individuals not identified in the request) and named on stderr.
+
+The command is declared in desktop/record_commands.py: importing this module imports the records package, and with
+it pypdf and pdfium, which the command line must not load before a command needs them (tests/packets/test_core.py).
 """
 
 from __future__ import annotations
@@ -19,30 +22,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop.commands import UsageProblem, command
+from desktop.commands import UsageProblem
 from desktop.store.fileio import atomic_write_bytes
 
 REDACTIONS_FORMAT = "disclosure-desk/redactions/v1"  # desktop/packets/redactions.py reads it
 
 
-def register(commands: Any) -> None:
-    """Adds `record suggest` to the command line's subcommands (desktop/cli.py)."""
-    record = commands.add_parser("record", help="records: redaction suggestions from the command line")
-    actions = record.add_subparsers(title="record commands", metavar="ACTION", required=True)
-    suggest = command(actions, "suggest", _suggest, "the redaction suggestions (§9.1.1-§9.1.3) for one record; "
-                      "scanned pages are read with the bundled OCR")
-    suggest.add_argument("file", type=Path, help="a PDF, PNG, JPEG or TIFF image, or UTF-8 text")
-    suggest.add_argument("--personnel", action="append", default=[], metavar="NAME",
-                         help="a DHS employee's name to look for (§9.1.1); repeat for more")
-    suggest.add_argument("--subject", action="append", default=[], metavar="NAME",
-                         help="a subject of the request, by name or identifier: theirs is marked, not redacted "
-                              "by default (§9.1.2); repeat for more")
-    suggest.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    suggest.add_argument("--redactions-out", type=Path, metavar="X.json",
-                         help="also write the suggestions as a redactions file for packet build")
-
-
-def _suggest(args: argparse.Namespace) -> int:
+def suggest_command(args: argparse.Namespace) -> int:
+    """`record suggest` (declared in desktop/record_commands.py)."""
     from desktop.records import RecordRefused, ingest
     from desktop.records.model import Limits
     from desktop.records.ocr import OcrUnavailable, ocr_page
