@@ -23,6 +23,7 @@ from desktop.hardening import harden_process
 from desktop.logging_setup import log_dir, setup_logging
 from desktop.packets.cli import register as register_packet_commands
 from desktop.paths import DATA_ENV, data_dir
+from desktop.record_commands import register as register_record_commands
 from desktop.requests import InterchangeError, load_request_file, request_to_json
 from desktop.setup import create_post_store
 from desktop.store import (
@@ -124,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     command(key_commands, "rekey", _rekey, "give the database a new key")
 
     register_packet_commands(commands)
+    register_record_commands(commands)
     register_accounting_commands(commands)
     register_sync_commands(commands)
 
