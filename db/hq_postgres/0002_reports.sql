@@ -1,0 +1,5 @@
+-- Schema 2 (issue 16), as db/hq_sqlite/0002_reports.sql: per batch, the entries it carried that an earlier batch
+-- had brought, and when its acknowledgement was written for the post; entries by date of disclosure.
+ALTER TABLE batches ADD COLUMN already_held integer NOT NULL DEFAULT 0;
+ALTER TABLE batches ADD COLUMN acknowledged_at text;
+CREATE INDEX entries_disclosed ON entries(disclosed_on);

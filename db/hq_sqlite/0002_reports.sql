@@ -1,0 +1,6 @@
+-- Schema 2 (issue 16): what 'hq report' needs. Per batch, how many entries it carried that an earlier batch had
+-- brought (the post had not imported that acknowledgement) and when its acknowledgement was written for the post;
+-- entries by date of disclosure for the reports by month and the CSV export of a period.
+ALTER TABLE batches ADD COLUMN already_held INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE batches ADD COLUMN acknowledged_at TEXT;
+CREATE INDEX entries_disclosed ON entries(disclosed_on);
