@@ -14,6 +14,7 @@ BENCHMARKS = {
     "store": "bench.store",
     "packet": "bench.packet",
     "sync": "bench.sync",
+    "hq": "bench.hq",
 }
 
 

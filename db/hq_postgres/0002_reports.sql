@@ -3,3 +3,6 @@
 ALTER TABLE batches ADD COLUMN already_held integer NOT NULL DEFAULT 0;
 ALTER TABLE batches ADD COLUMN acknowledged_at text;
 CREATE INDEX entries_disclosed ON entries(disclosed_on);
+-- The DHS-191 PDFs are compressed already: stored out of line without another compression attempt (pglz on
+-- every page of a 5,000-entry import cost more than the rest of the merge; issue 16's benchmark).
+ALTER TABLE entries ALTER COLUMN pdf SET STORAGE EXTERNAL;

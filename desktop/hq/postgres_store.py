@@ -54,6 +54,8 @@ _MIGRATION_LOCK = 0  # the second key while migrating; posts use a hash of their
 _BATCH = ("post_fingerprint, batch_no, manifest_sha256, post_name, created, entry_count, received_at, already_held, "
           "acknowledged_at")
 _ENTRY = [*COLUMNS, "post_fingerprint", "batch_no", "line", "pdf", "pdf_sha256", "received_at"]
+_ENTRY_TYPES = ["bool" if name == "b7" else "integer" if name == "batch_no" else "bytea" if name == "pdf" else "text"
+                for name in _ENTRY]
 _EXPORT = ", ".join([*COLUMNS, "batch_no", "received_at"])
 _RACES = (errors.SerializationFailure, errors.DeadlockDetected, errors.UniqueViolation)
 
@@ -209,8 +211,11 @@ class _PostgresTransaction:
              batch.entry_count, batch.received_at, batch.already_held, batch.acknowledged_at))
 
     def add_entries(self, post_fingerprint: str, batch: int, received_at: str, entries: Sequence[NewEntry]) -> None:
-        # COPY: one stream for the whole batch instead of a round trip per entry (INSERT privilege suffices).
-        with self._conn.cursor() as cursor, cursor.copy(f"COPY entries ({', '.join(_ENTRY)}) FROM STDIN") as copy:
+        # COPY: one stream for the whole batch instead of a round trip per entry (INSERT privilege suffices);
+        # binary, so that the PDFs travel as they are rather than hex-escaped.
+        sql = f"COPY entries ({', '.join(_ENTRY)}) FROM STDIN (FORMAT BINARY)"
+        with self._conn.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.set_types(_ENTRY_TYPES)
             for e in entries:
                 copy.write_row([*(e.row[c] for c in COLUMNS), post_fingerprint, batch, e.line, e.pdf,
                                 hashlib.sha256(e.pdf).hexdigest(), received_at])
