@@ -92,6 +92,9 @@ def _register_post(args: argparse.Namespace) -> int:
         post, added = register_post(store, pem, args.name)
     except HqInputError as error:
         raise _usage(f"{args.certificate}: {error}") from None
+    except HqStoreError as error:
+        print(f"disclosure-desk: {error}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     state = "registered" if added else "already registered"

@@ -4,6 +4,10 @@ Everything is checked before anything is written, and the merge is one transacti
 a refused bundle (one line saying why) leaves the store exactly as it was. Importing the same bundle again changes
 nothing and acknowledges again; a batch number that arrives again with other content is refused as a replay; a
 gap in a post's batch numbers is reported. An entry never changes: one that arrives again must read the same.
+
+Several imports may run at once (analysts, processes; issue 16): the merge first locks its post in the store
+(`lock_post`), and a transaction that lost a race anyway (`HqRetry`) is run again from the start, so that every
+entry ends up exactly once and the same bundle imported twice at once is merged once, with one acknowledgement.
 """
 
 from __future__ import annotations
@@ -109,6 +113,7 @@ def register_post(store: HqStore, certificate_pem: bytes, name: str | None = Non
         raise HqInputError("the post certificate's key is neither EC nor RSA; it cannot sign bundles")
     post = RegisteredPost(cms.fingerprint(certificate), (name or post_name_of(certificate)).strip(),
                           certificate_pem.decode("ascii"), _now())
+
     def add(tx: HqTransaction) -> tuple[RegisteredPost, bool]:
         known = tx.post(post.fingerprint)
         if known is not None:

@@ -78,8 +78,31 @@ def checked_conninfo(url: str) -> str:
                                                                                                    "10"))
 
 
+class _Single:
+    """One connection handed out as the pool hands out its own (commit when the block ends, roll back on an
+    error), for a command's single thread."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.rollback()
+            raise
+        self._conn.commit()
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 class PostgresHqStore:
-    def __init__(self, pool: ConnectionPool, where: str) -> None:
+    """`pool_size` > 1: a psycopg_pool pool serves the threads of a long-running process (one connection each at
+    a time); a command gets one connection."""
+
+    def __init__(self, pool: ConnectionPool | _Single, where: str) -> None:
         self._pool = pool
         self.where = where
 
@@ -90,16 +113,23 @@ class PostgresHqStore:
         conninfo = checked_conninfo(url)
         where = _where(conninfo)
         try:
-            with psycopg.connect(conninfo) as conn:  # one plain connection first: its errors are clear ones
-                _migrate(conn, where) if migrate else _check_schema(conn, where, url)
+            conn = psycopg.connect(conninfo)  # a plain connection first: its errors are clear ones
         except psycopg.OperationalError as error:
             raise HqStoreError(f"{where}: cannot connect ({_first_line(error)}). Check the URL; the password comes "
                                "from PGPASSWORD or ~/.pgpass.") from None
+        try:
+            _migrate(conn, where) if migrate else _check_schema(conn, where, url)
         except psycopg.errors.InsufficientPrivilege as error:
+            conn.close()
             raise HqStoreError(f"{where}: {_first_line(error)}; migrations are run by the database owner, the "
                                "everyday role has only the rights of db/hq_postgres/role.sql") from None
-        pool = ConnectionPool(conninfo, min_size=1, max_size=max(pool_size, 1), open=True, name="hq")
-        return cls(pool, where)
+        except BaseException:
+            conn.close()
+            raise
+        if pool_size <= 1:
+            return cls(_Single(conn), where)  # a command: one connection, no pool threads, no second login
+        conn.close()
+        return cls(ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=True, name="hq"), where)
 
     def close(self) -> None:
         self._pool.close()
