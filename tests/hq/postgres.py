@@ -96,7 +96,7 @@ def start_cluster(*, fsync: bool = False) -> Cluster:
     pwfile.unlink()
     options = (f"-c listen_addresses='' -c unix_socket_directories='{socket}' -p 5432 -c max_connections=60 "
                f"-c fsync={'on' if fsync else 'off'} -c synchronous_commit={'on' if fsync else 'off'} "
-               "-c full_page_writes=off -c shared_buffers=64MB")
+               f"-c full_page_writes={'on' if fsync else 'off'} -c shared_buffers=128MB")
     started = subprocess.run([*run, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
                               str(root / "server.log"), "-w", "-t", "60", "start"], capture_output=True, timeout=90)
     assert started.returncode == 0, started.stderr + (root / "server.log").read_bytes()
