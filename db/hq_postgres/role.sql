@@ -5,6 +5,10 @@
 -- The suite runs its PostgreSQL part as this role (tests/hq/postgres.py runs this very file).
 SELECT 'CREATE ROLE disclosure_desk_hq LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT'
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'disclosure_desk_hq') \gexec
+-- Only the owner and this role connect, and nobody but the owner creates anything in the schema (PostgreSQL 15
+-- no longer lets PUBLIC create in public; older servers still do).
+REVOKE ALL ON DATABASE :"hq_db" FROM PUBLIC;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT CONNECT ON DATABASE :"hq_db" TO disclosure_desk_hq;
 GRANT USAGE ON SCHEMA public TO disclosure_desk_hq;
 -- Which schema the database is at: every command checks it before anything else.

@@ -96,6 +96,9 @@ def test_the_tests_run_as_the_hq_role_and_it_can_change_nothing_it_should_not(po
     with psycopg.connect(postgres_db) as conn:
         assert conn.execute("SELECT current_user, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles "
                             "WHERE rolname = current_user").fetchone() == (ROLE, False, False, False)
+        # Nobody else may connect, and nobody but the owner may create in the schema.
+        assert conn.execute("SELECT has_database_privilege('public', current_database(), 'CONNECT'), "
+                            "has_schema_privilege('public', 'public', 'CREATE')").fetchone() == (False, False)
     for statement in ("DELETE FROM entries", "UPDATE entries SET nature = 'x'", "UPDATE posts SET name = 'x'",
                       "UPDATE batches SET entry_count = 0", "TRUNCATE batches", "DELETE FROM posts",
                       "DROP TABLE entries", "CREATE TABLE t (x int)", "ALTER TABLE entries ADD COLUMN x int",
