@@ -16,6 +16,7 @@ runs with synchronous=FULL as the product does. Report latency: `summary()` (ent
 whole record, every post's batches and acknowledgements), median of 5 after one cold run, on each backend.
 
 `python -m bench hq [--quick] [--posts N] [--entries N] [--workers N] [--dir DIR] [--keep]`
+(BENCH_HQ_PG_SETTINGS="-c max_wal_size=8GB ..." passes more settings to the server, to try an office's tuning.)
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         _register(sqlite_db, certificates, create=True)
         progress("hq: SQLite, one bundle after another")
         sqlite_seconds = _import_all(sqlite_db, bundles, root, workers=1)
-        cluster = start_cluster(fsync=True)
+        cluster = start_cluster(fsync=True, settings=os.environ.get("BENCH_HQ_PG_SETTINGS", ""))
         os.environ["PGPASSFILE"] = str(cluster.pgpass)
         try:
             for name in ("hq_parallel", "hq_serial"):

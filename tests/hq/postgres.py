@@ -76,9 +76,9 @@ def _as_server_user() -> list[str]:
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
 
-def start_cluster(*, fsync: bool = False) -> Cluster:
+def start_cluster(*, fsync: bool = False, settings: str = "") -> Cluster:
     """initdb, start on a private socket; the caller stops it with stop_cluster. `fsync` off for the tests (the
-    cluster is thrown away), on for the benchmark."""
+    cluster is thrown away), on for the benchmark; `settings` more `-c name=value` for the server."""
     bin_dir = server_bin()
     root = Path(tempfile.mkdtemp(prefix="hq-postgres-"))
     socket, data = root / "socket", root / "data"
@@ -96,7 +96,7 @@ def start_cluster(*, fsync: bool = False) -> Cluster:
     pwfile.unlink()
     options = (f"-c listen_addresses='' -c unix_socket_directories='{socket}' -p 5432 -c max_connections=60 "
                f"-c fsync={'on' if fsync else 'off'} -c synchronous_commit={'on' if fsync else 'off'} "
-               f"-c full_page_writes={'on' if fsync else 'off'} -c shared_buffers=128MB")
+               f"-c full_page_writes={'on' if fsync else 'off'} -c shared_buffers=128MB {settings}")
     started = subprocess.run([*run, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
                               str(root / "server.log"), "-w", "-t", "60", "start"], capture_output=True, timeout=90)
     assert started.returncode == 0, started.stderr + (root / "server.log").read_bytes()
