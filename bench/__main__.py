@@ -15,6 +15,7 @@ BENCHMARKS = {
     "packet": "bench.packet",
     "sync": "bench.sync",
     "ocr": "bench.ocr",
+    "hq": "bench.hq",
 }
 
 

@@ -20,6 +20,7 @@ from desktop import __version__
 from desktop.accounting.cli import register as register_accounting_commands
 from desktop.commands import PASSPHRASE_ENV, UsageProblem, command, open_store, read_passphrase
 from desktop.hardening import harden_process
+from desktop.hq.cli import register as register_hq_commands
 from desktop.logging_setup import log_dir, setup_logging
 from desktop.packets.cli import register as register_packet_commands
 from desktop.paths import DATA_ENV, data_dir
@@ -128,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     register_record_commands(commands)
     register_accounting_commands(commands)
     register_sync_commands(commands)
+    register_hq_commands(commands)
 
     demo = command(commands, "demo", _demo, "headless end-to-end run on a throw-away store: sample requests, a "
                     "packet, a DHS-191 bundle; prints what it made")
