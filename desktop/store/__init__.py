@@ -28,24 +28,18 @@ from desktop.store.errors import (
 
 if TYPE_CHECKING:
     from desktop.store.backup import BackupError, BackupInfo, restore_backup, write_backup
+    from desktop.store.files import StorePaths, keyring_enabled
     from desktop.store.keyfile import KdfParams
     from desktop.store.repository import Repository, RequestQuery, RequestRow, StoredRequest
-    from desktop.store.store import (
-        Store,
-        StorePaths,
-        create_store,
-        keyring_enabled,
-        unlock_with_keyring,
-        unlock_with_passphrase,
-    )
+    from desktop.store.store import Store, create_store, unlock_with_keyring, unlock_with_passphrase
     from desktop.store.vault import KeyVault, VaultState, VaultStatus
 
 _LAZY = {
     **dict.fromkeys(("BackupError", "BackupInfo", "restore_backup", "write_backup"), "desktop.store.backup"),
     "KdfParams": "desktop.store.keyfile",
     **dict.fromkeys(("Repository", "RequestQuery", "RequestRow", "StoredRequest"), "desktop.store.repository"),
-    **dict.fromkeys(("Store", "StorePaths", "create_store", "keyring_enabled", "unlock_with_keyring",
-                     "unlock_with_passphrase"), "desktop.store.store"),
+    **dict.fromkeys(("StorePaths", "keyring_enabled"), "desktop.store.files"),
+    **dict.fromkeys(("Store", "create_store", "unlock_with_keyring", "unlock_with_passphrase"), "desktop.store.store"),
     **dict.fromkeys(("KeyVault", "VaultState", "VaultStatus"), "desktop.store.vault"),
 }
 
