@@ -3,13 +3,16 @@
 Cold start: from launching a fresh process that runs the `disclosure-desk` entry point's `desktop.cli.main`
 (bench/startup_child.py; offscreen Qt, the failing keyring backend, DISCLOSURE_DESK_DATA on the filled store) to the
 first paint of the unlock screen's passphrase field. Baseline: a bare PySide6 script that shows one QLabel, timed to
-its first paint the same way. Unlock: in the same process, from the Unlock button's click (Argon2id on a worker,
-then the window builds the workspace) to the request list's first rows and its first paint. Baseline: the same on a
-store of 10 requests, so the ratio is what the filled store costs.
+its first paint the same way. `--version` and `check FILE` are timed from launch to exit against `python -c pass`.
+Unlock: in the same process, from the Unlock button's click (Argon2id on a worker, then the window builds the
+workspace) to the request list's first rows and its first paint, at each store size (10, 2,000 and 20,000 requests
+by default): against Argon2id alone (the floor of an unlock), and the window build against the smallest store, so
+the ratio is what a bigger store costs (issue 15: it should cost nothing).
 
 Every launch is a fresh process; the figures are medians. One warm-up launch of each kind comes first and is not
 counted, so every counted run finds Python, Qt and the store in the OS file cache: a second start of the day, not
-the first after a reboot. `python -m bench startup [--quick] [-n N] [--repeat R] [--dir DIR] [--keep]`
+the first after a reboot.
+`python -m bench startup [--quick] [--sizes 10,2000,20000] [--repeat R] [--reuse DIR] [--dir DIR] [--keep]`
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,12 +40,13 @@ from desktop.setup import create_post_store
 from desktop.store import KdfParams, KeyVault
 
 PASSPHRASE = "bench startup passphrase 4320 lantern"
-DEFAULT_COUNT = 20_000  # SPEC section 9: 20,000 requests and 200,000 records
+DEFAULT_SIZES = (10, 2_000, 20_000)  # issue 15: the cost after unlock must not grow with the store; SPEC section 9
 QUICK_COUNT = 500
-TINY_COUNT = 10  # the unlock baseline's store
+TINY_COUNT = 10
 REPEAT = 3
 TIMEOUT_S = 600
 CHECKOUT = Path(__file__).resolve().parent.parent
+CHECK_SAMPLE = CHECKOUT / "resources" / "samples" / "requests" / "01-cmaa-ready.request.json"
 
 # The cold-start baseline: Python, PySide6 and one label on screen, watched like the app's unlock screen. Run as
 # `python -c BARE MARK`: the marker to print comes as the one argument.
@@ -72,21 +77,21 @@ print(mark + json.dumps({"marks": {"started": started, "unlock_screen": shown[0]
 
 def main(argv: list[str] | None = None) -> int:
     options = _options(argv)
-    count = options.n or (QUICK_COUNT if options.quick else DEFAULT_COUNT)
+    sizes = options.sizes or ([TINY_COUNT, QUICK_COUNT] if options.quick else list(DEFAULT_SIZES))
     repeat = options.repeat or (1 if options.quick else REPEAT)
     with workdir("dd-bench-startup-", options.dir, options.keep) as root:
-        filled, tiny = _filled(root / "filled", count), _filled(root / "tiny", TINY_COUNT)
-        runs = _measure(filled, tiny, repeat)
-    product, bare, small = (_medians(runs[kind]) for kind in ("filled", "bare", "tiny"))
-    title = f"{count:,} requests, {count * RECORDS_PER_REQUEST:,} records"
-    cold, unlock = _cold_figures(product, small, bare), _unlock_figures(product, small)
-    print(table(f"startup: cold start to the unlock screen (fresh process, offscreen Qt), store of {title}",
-                "disclosure-desk", "bare QLabel", cold))
+        stores = {count: _filled(_store_dir(root, options.reuse, count), count) for count in sorted(set(sizes))}
+        runs = _measure(stores, repeat)
+    medians = {kind: _medians(kind_runs) for kind, kind_runs in runs.items()}
+    cold = _cold_figures(medians, sorted(stores))
+    unlock = _unlock_figures(medians, sorted(stores))
+    print(table("startup: fresh processes to the unlock screen and to a command's exit", "disclosure-desk",
+                "baseline", cold))
     print()
-    print(table(f"startup: Unlock clicked to a populated main window, {title} vs {TINY_COUNT}",
-                f"{count:,} requests", f"{TINY_COUNT} requests", unlock))
+    print(table(f"startup: Unlock clicked to a populated main window, at {', '.join(f'{n:,}' for n in stores)} "
+                f"requests ({RECORDS_PER_REQUEST} records each)", "product", "baseline", unlock))
     print(f"\nmedians of {repeat} launch{'es' if repeat != 1 else ''} each, after one warm-up launch not counted")
-    path = write_results("startup", _payload(count, repeat, options, runs), cold + unlock)
+    path = write_results("startup", _payload(sorted(stores), repeat, options, runs), cold + unlock)
     print(f"\nresults: {path}")
     return 0
 
@@ -94,16 +99,31 @@ def main(argv: list[str] | None = None) -> int:
 def _options(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench startup", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK_COUNT:,} requests and one launch each, instead of {DEFAULT_COUNT:,} and {REPEAT}")
-    parser.add_argument("-n", type=int, help="number of requests (overrides --quick)")
+                        help=f"{TINY_COUNT} and {QUICK_COUNT:,} requests and one launch each, instead of "
+                             f"{', '.join(f'{n:,}' for n in DEFAULT_SIZES)} and {REPEAT}")
+    parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")],
+                        help="store sizes in requests, comma-separated (overrides --quick)")
     parser.add_argument("--repeat", type=int, help=f"counted launches of each kind (default {REPEAT}, 1 with --quick)")
     parser.add_argument("--dir", type=Path, help="where to build the stores (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the stores afterwards")
+    parser.add_argument("--reuse", type=Path, metavar="DIR",
+                        help="keep the filled stores in DIR and reuse those already there (filling 20,000 "
+                             "requests takes minutes)")
     return parser.parse_args(argv)
 
 
+def _store_dir(root: Path, reuse: Path | None, count: int) -> Path:
+    return (reuse or root) / f"store-{count}"
+
+
 def _filled(root: Path, count: int) -> Path:
-    """A post's store as the first-run wizard makes it (default Argon2id cost), filled the way bench/store.py does."""
+    """A post's store as the first-run wizard makes it (default Argon2id cost), filled the way bench/store.py does.
+    A folder already holding a complete store of that size (--reuse) is taken as it is."""
+    done = root / "bench-filled"
+    if done.exists():
+        return root
+    if root.exists():
+        shutil.rmtree(root)
     progress(f"startup: filling a store with {count:,} requests and {count * RECORDS_PER_REQUEST:,} records")
     store = create_post_store(root, PASSPHRASE, post_name="Bench", bates_prefix="BEN", use_keyring=False,
                               vault=KeyVault(fail.Keyring()), kdf=KdfParams())  # type: ignore[no-untyped-call]
@@ -112,13 +132,20 @@ def _filled(root: Path, count: int) -> Path:
         _insert(f"{count:,}-request store", store.repo, workload.requests(count))
     finally:
         store.lock()
+    done.write_text(f"{count}\n", "utf-8")
     return root
 
 
-def _measure(filled: Path, tiny: Path, repeat: int) -> dict[str, list[dict[str, float]]]:
+def _measure(stores: dict[int, Path], repeat: int) -> dict[str, list[dict[str, float]]]:
     """Interleaved, so a burst of load on the machine falls on product and baselines alike."""
-    commands = {"bare": ([sys.executable, "-c", BARE, MARK], tiny), "tiny": (_app_command(), tiny),
-                "filled": (_app_command(), filled)}
+    smallest = stores[min(stores)]
+    commands: dict[str, tuple[list[str], Path]] = {
+        "python": ([sys.executable, "-c", "pass", MARK], smallest),
+        "bare": ([sys.executable, "-c", BARE, MARK], smallest),
+        "version": (_cli_command("--version"), smallest),
+        "check": (_cli_command("check", str(CHECK_SAMPLE)), smallest),
+        **{f"app-{count}": (_app_command(), store) for count, store in stores.items()},
+    }
     progress("startup: warm-up launches (not counted)")
     for kind, (command, store) in commands.items():
         _launch(kind, command, store)  # also leaves the window state and log files a second start finds
@@ -126,9 +153,15 @@ def _measure(filled: Path, tiny: Path, repeat: int) -> dict[str, list[dict[str, 
     for number in range(1, repeat + 1):
         for kind, (command, store) in commands.items():
             runs[kind].append(_launch(kind, command, store))
-        progress(f"startup: launch {number}/{repeat}: cold start {runs['filled'][-1]['cold_start'] * 1e3:,.0f} ms, "
-                 f"unlock to rows {runs['filled'][-1]['unlock_to_rows'] * 1e3:,.0f} ms")
+        largest = runs[f"app-{max(stores)}"][-1]
+        progress(f"startup: launch {number}/{repeat}: cold start {largest['cold_start'] * 1e3:,.0f} ms, "
+                 f"unlock to rows {largest['unlock_to_rows'] * 1e3:,.0f} ms at {max(stores):,} requests")
     return runs
+
+
+def _cli_command(*args: str) -> list[str]:
+    """The installed entry point's own start: `desktop.cli.main` from a fresh interpreter, timed to its exit."""
+    return [sys.executable, "-c", "import sys; from desktop.cli import main; sys.exit(main(sys.argv[1:]))", *args]
 
 
 def _app_command() -> list[str]:
@@ -136,14 +169,18 @@ def _app_command() -> list[str]:
 
 
 def _launch(kind: str, command: list[str], store: Path) -> dict[str, float]:
-    """One fresh process; its readings turned into seconds from the launch or from the click."""
+    """One fresh process; its readings turned into seconds from the launch or from the click. A command without
+    the marker (python, --version, check) is timed from launch to exit."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
            DATA_ENV: str(store), PASSPHRASE_ENV: PASSPHRASE}
     launched = time.perf_counter()  # the same system-wide clock the child reads (see bench/startup_child.py)
     done = subprocess.run(command, cwd=CHECKOUT, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
-    lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
-    if done.returncode or not lines:
+    exited = time.perf_counter()
+    if done.returncode:
         raise SystemExit(f"startup: the {kind} launch failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
+    if not lines:
+        return {"exit": exited - launched}
     report = json.loads(lines[-1][len(MARK):])
     marks, facts = report["marks"], report.get("facts", {})
     run = {"python_start": marks["started"] - launched, "cold_start": marks["unlock_screen"] - launched}
@@ -160,44 +197,54 @@ def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
-def _cold_figures(product: dict[str, float], small: dict[str, float], bare: dict[str, float]) -> list[Figure]:
-    return [
-        Figure("cold start to the unlock screen", "ms", product["cold_start"] * 1e3, bare["cold_start"] * 1e3),
-        Figure(f"  same, {TINY_COUNT}-request store", "ms", small["cold_start"] * 1e3, bare["cold_start"] * 1e3),
-        Figure("  of which Python's own start (before Qt)", "ms", product["python_start"] * 1e3,
+def _cold_figures(medians: dict[str, dict[str, float]], sizes: list[int]) -> list[Figure]:
+    bare, python = medians["bare"], medians["python"]["exit"] * 1e3
+    figures = [Figure(f"cold start to the unlock screen, {count:,} requests (baseline: bare QLabel)", "ms",
+                      medians[f"app-{count}"]["cold_start"] * 1e3, bare["cold_start"] * 1e3) for count in sizes]
+    figures += [
+        Figure("  of which Python's own start (before Qt)", "ms", medians[f"app-{sizes[-1]}"]["python_start"] * 1e3,
                bare["python_start"] * 1e3),
+        Figure("`disclosure-desk --version`, launch to exit (baseline: python -c pass)", "ms",
+               medians["version"]["exit"] * 1e3, python),
+        Figure("`disclosure-desk check FILE`, launch to exit (baseline: python -c pass)", "ms",
+               medians["check"]["exit"] * 1e3, python),
     ]
+    return figures
 
 
-def _unlock_figures(product: dict[str, float], small: dict[str, float]) -> list[Figure]:
-    def ms(key: str) -> tuple[float, float]:
-        return product[key] * 1e3, small[key] * 1e3
+def _unlock_figures(medians: dict[str, dict[str, float]], sizes: list[int]) -> list[Figure]:
+    """Each size against Argon2id alone (the unlock's floor) and the window build against the smallest store."""
+    smallest = medians[f"app-{sizes[0]}"]
+    figures = []
+    for count in sizes:
+        run = medians[f"app-{count}"]
+        figures += [
+            Figure(f"{count:,}: Unlock clicked to first rows (baseline: Argon2id alone)", "ms",
+                   run["unlock_to_rows"] * 1e3, run["argon2id"] * 1e3),
+            Figure(f"{count:,}:   open store to first rows, the window build (baseline: {sizes[0]:,} requests)",
+                   "ms", run["open_to_rows"] * 1e3, smallest["open_to_rows"] * 1e3),
+            Figure(f"{count:,}:   Unlock clicked to the list painted (baseline: {sizes[0]:,} requests)", "ms",
+                   run["unlock_to_painted"] * 1e3, smallest["unlock_to_painted"] * 1e3),
+            Figure(f"{count:,}:   peak memory (RSS; Argon2id alone takes "
+                   f"{KdfParams().memory_cost_kib // 1024} MiB; baseline: {sizes[0]:,} requests)", "MB",
+                   run["peak_rss_mb"], smallest["peak_rss_mb"]),
+        ]
+    return figures
 
-    return [
-        Figure("Unlock clicked to first rows in the request list", "ms", *ms("unlock_to_rows")),
-        Figure("  click to the open store on the UI thread (worker)", "ms", *ms("unlock_to_open")),
-        Figure("    Argon2id alone, timed after (key file unwrap)", "ms", *ms("argon2id")),
-        Figure("  open store to first rows (window build)", "ms", *ms("open_to_rows")),
-        Figure("Unlock clicked to the request list painted", "ms", *ms("unlock_to_painted")),
-        Figure(f"peak memory (RSS; Argon2id alone takes {KdfParams().memory_cost_kib // 1024} MiB)", "MB",
-               product["peak_rss_mb"], small["peak_rss_mb"]),
-    ]
 
-
-def _payload(count: int, repeat: int, options: argparse.Namespace, runs: dict[str, list[dict[str, float]]]
+def _payload(sizes: list[int], repeat: int, options: argparse.Namespace, runs: dict[str, list[dict[str, float]]]
              ) -> dict[str, Any]:
     """Every launch's readings (seconds), besides the medians in the figures."""
     from PySide6 import __version__ as pyside_version
 
     kdf = KdfParams()
     return {
-        "requests": count,
-        "records": count * RECORDS_PER_REQUEST,
-        "baseline_requests": TINY_COUNT,
+        "sizes": sizes,
+        "records_per_request": RECORDS_PER_REQUEST,
         "quick": bool(options.quick),
         "repeat": repeat,
         "settle_ms": SETTLE_MS,
-        "first_rows": runs["filled"][0]["rows"],
+        "first_rows": {count: runs[f"app-{count}"][0]["rows"] for count in sizes},
         "versions": {"pyside6": pyside_version},
         "kdf": {"time_cost": kdf.time_cost, "memory_cost_kib": kdf.memory_cost_kib, "parallelism": kdf.parallelism},
         "runs": runs,

@@ -5,7 +5,10 @@ The rules arrive with the checklist issue; until then a request has no outcome a
 
 from __future__ import annotations
 
-from desktop.store import Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.store import Store
 
 
 def attach_rules(store: Store) -> None:

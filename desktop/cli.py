@@ -8,6 +8,7 @@ never from an argument (it would show in the process list and shell history).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -15,27 +16,32 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from desktop import __version__
-from desktop.accounting.cli import register as register_accounting_commands
 from desktop.commands import PASSPHRASE_ENV, UsageProblem, command, open_store, read_passphrase
 from desktop.hardening import harden_process
-from desktop.hq.cli import register as register_hq_commands
-from desktop.logging_setup import log_dir, setup_logging
-from desktop.packets.cli import register as register_packet_commands
-from desktop.paths import DATA_ENV, data_dir
-from desktop.record_commands import register as register_record_commands
-from desktop.requests import InterchangeError, load_request_file, request_to_json
-from desktop.setup import create_post_store
-from desktop.store import (
-    KeyVault,
-    RequestQuery,
-    StoreError,
-    restore_backup,
-    write_backup,
+from desktop.store.errors import StoreError
+
+# Every start of the program builds the parser, so nothing here imports more than argparse needs: each command's
+# implementation (the store, keyring, pdfium, reportlab, cryptography, Qt) is imported when that command runs.
+# Command groups that live in their own modules are listed here, one line each: (command, module, help). The module
+# is imported, and its `register(commands)` called, only when the command line names that command (argparse's
+# `--help` lists them from this table without importing anything). tests/core/test_cli_imports.py checks that each
+# module registers the commands it is listed for, with the same help.
+COMMAND_GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("packet", "desktop.packets.cli", "packets: build one from the command line"),
+    ("record", "desktop.record_commands", "records: redaction suggestions from the command line"),
+    ("accounting", "desktop.accounting.cli", "DHS-191 Privacy Act accounting (§10.2, 552a(c))"),
+    ("incident", "desktop.accounting.cli", "privacy incidents (§11)"),
+    ("retention", "desktop.accounting.cli", "retention and disposition (§10.2.1, §10.2.2)"),
+    ("export-191", "desktop.sync.cli", "write the DHS-191 bundle for headquarters: every entry not yet "
+                                       "acknowledged, signed and encrypted"),
+    ("post-cert", "desktop.sync.cli", "write the post's signing certificate for headquarters"),
+    ("hq-cert", "desktop.sync.cli", "headquarters' encryption certificates kept by the post"),
+    ("ack", "desktop.sync.cli", "headquarters' acknowledgements of DHS-191 bundles"),
+    ("hq", "desktop.hq.cli", "headquarters: register posts, import their DHS-191 bundles"),
 )
-from desktop.store.passphrase import assess
-from desktop.sync.cli import register as register_sync_commands
 
 NEW_PASSPHRASE_ENV = "DISCLOSURE_DESK_NEW_PASSPHRASE"
 _log = logging.getLogger(__name__)
@@ -43,7 +49,9 @@ _log = logging.getLogger(__name__)
 
 def main(argv: Sequence[str] | None = None) -> int:
     harden_process()
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(argv)  # --version and --help end here, before logging is set up
+    from desktop.logging_setup import log_dir, setup_logging
+
     setup_logging(log_dir(args.data_dir))  # events and counts only, never what the user typed (logging_setup.py)
     name = getattr(args, "handler", _gui).__name__.strip("_")
     _log.info("start %s (version %s)", name, __version__)
@@ -74,6 +82,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _gui(args: argparse.Namespace) -> int:
+    from desktop.paths import data_dir
     from desktop.ui.app import run_gui  # Qt is imported only when the window is wanted
 
     return run_gui(data_dir(args.data_dir))
@@ -83,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="disclosure-desk", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"Disclosure Desk {__version__}")
     parser.add_argument("--data-dir", help="the data folder (default: DISCLOSURE_DESK_DATA or the user data folder)")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    commands = cast(_LazyCommands, parser.add_subparsers(title="commands", metavar="COMMAND", action=_LazyCommands))
 
     init = command(commands, "init", _init, "create the encrypted store (passphrase from the environment)")
     init.add_argument("--post-name", required=True, help='the post, e.g. "Ottawa"')
@@ -125,11 +134,8 @@ def _parser() -> argparse.ArgumentParser:
     command(key_commands, "change-passphrase", _change_passphrase, f"re-wrap the key under {NEW_PASSPHRASE_ENV}")
     command(key_commands, "rekey", _rekey, "give the database a new key")
 
-    register_packet_commands(commands)
-    register_record_commands(commands)
-    register_accounting_commands(commands)
-    register_sync_commands(commands)
-    register_hq_commands(commands)
+    for name, module, help_text in COMMAND_GROUPS:
+        commands.declare(name, module, help_text)
 
     demo = command(commands, "demo", _demo, "headless end-to-end run on a throw-away store: sample requests, a "
                     "packet, a DHS-191 bundle; prints what it made")
@@ -143,6 +149,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from desktop.paths import data_dir
+    from desktop.setup import create_post_store
+    from desktop.store.passphrase import assess
+    from desktop.store.vault import KeyVault
+
     passphrase = read_passphrase()
     strength = assess(passphrase)
     if not strength.acceptable:
@@ -160,6 +171,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     """Rules only, no store: exit 0 whatever the outcome (SPEC section 7)."""
+    from desktop.requests import InterchangeError, load_request_file
     from desktop.rules import evaluate
 
     try:
@@ -171,6 +183,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _request_import(args: argparse.Namespace) -> int:
+    from desktop.requests import InterchangeError, load_request_file
+
     try:
         request = load_request_file(args.file)
     except InterchangeError as error:
@@ -201,6 +215,8 @@ def _request_from_email(args: argparse.Namespace) -> int:
 
 
 def _request_export(args: argparse.Namespace) -> int:
+    from desktop.requests import request_to_json
+
     store = open_store(args)
     try:
         stored = store.repo.get_request(store.repo.request_id_by_reference(args.reference))
@@ -216,6 +232,8 @@ def _request_export(args: argparse.Namespace) -> int:
 
 
 def _request_list(args: argparse.Namespace) -> int:
+    from desktop.store.repository import RequestQuery
+
     store = open_store(args)
     try:
         query = RequestQuery(text=args.search, limit=100_000)
@@ -263,6 +281,8 @@ def _store_verify(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
+    from desktop.store.backup import write_backup
+
     store = open_store(args)
     try:
         info = write_backup(store, args.out)
@@ -273,6 +293,10 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
+    from desktop.paths import data_dir
+    from desktop.store.backup import restore_backup
+    from desktop.store.vault import KeyVault
+
     root = data_dir(args.data_dir)
     kept = restore_backup(args.file, root, read_passphrase(), KeyVault())
     print(f"Restored {args.file} into {root}." + (f" The replaced store was kept in {kept}." if kept else ""))
@@ -305,6 +329,7 @@ def _rekey(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     """A throw-away store: the given or DISCLOSURE_DESK_DATA folder (it must hold no store), else a new temp one."""
     from desktop.demo import run_demo
+    from desktop.paths import DATA_ENV, data_dir
 
     chosen = data_dir(args.data_dir) if args.data_dir or os.environ.get(DATA_ENV) else None
     say = (lambda line: None) if args.json else (lambda line: print(f"... {line}", file=sys.stderr))
@@ -315,10 +340,55 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _diagnostics(args: argparse.Namespace) -> int:
     from desktop.diagnostics import gather
+    from desktop.logging_setup import log_dir
+    from desktop.paths import data_dir
 
     found = gather(data_dir(args.data_dir), log_dir(args.data_dir))
     sys.stdout.write(_json_text(found.to_json()) if args.json else found.as_text())
     return 0
+
+
+if TYPE_CHECKING:
+    _SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:  # generic only in the stubs
+    _SubParsers = argparse._SubParsersAction
+
+
+class _LazyCommands(_SubParsers):
+    """The top-level subcommands, some declared by name only: the module that fills one in is imported when the
+    command line names it, just before argparse parses the rest of the line with it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._modules: dict[str, str] = {}
+
+    def declare(self, name: str, module: str, help_text: str) -> None:
+        self.add_parser(name, help=help_text, description=help_text)
+        self._modules[name] = module
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        module = self._modules.get(values[0]) if values else None
+        if module is not None:
+            importlib.import_module(module).register(_Declared(self))
+            self._modules = {name: other for name, other in self._modules.items() if other != module}
+        super().__call__(parser, namespace, values, option_string)
+
+
+class _Declared:
+    """What a module's `register(commands)` is given: `add_parser` hands back the parser already declared under that
+    name (so the help listed stays the one argparse shows), or adds a new one."""
+
+    def __init__(self, commands: _LazyCommands) -> None:
+        self._commands = commands
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        declared = self._commands.choices
+        if isinstance(declared, dict) and name in declared:
+            sub: argparse.ArgumentParser = declared[name]
+            sub.description = kwargs.get("description", sub.description)
+            return sub
+        return self._commands.add_parser(name, **kwargs)
 
 
 def _json_text(value: object) -> str:

@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop.accounting.entries import Entry
-from desktop.packets.layout import fonts
+from desktop.documents.fonts import fonts
 
 rl_config.useA85 = 0  # plain binary streams, as the packet's own pages
 MARGIN = 54.0

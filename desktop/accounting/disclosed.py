@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop.packets.model import bates_label
+from desktop.documents import bates_label
 from desktop.store.repository import Repository
 
 PICK_LIMIT = 5000  # five years of a post's packets; the newest first

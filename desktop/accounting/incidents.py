@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from desktop.accounting.texts import AccountingError, fill
-from desktop.packets.texts import long_date
+from desktop.documents import long_date
 from desktop.requests.model import Basis
 from desktop.store.registries import Agreement, Authority, authority_for, get_entry, list_entries, save_entry
 from desktop.store.repository import Repository, now_text

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from desktop.accounting.texts import AccountingError, fill, recipient
-from desktop.packets.model import bates_label
-from desktop.packets.texts import long_date
+from desktop.documents import bates_label, long_date
 from desktop.store.repository import Repository
 
 

@@ -14,12 +14,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from desktop.accounting.texts import authority_text, b7_request, official_text, purpose_text, recipient
-from desktop.packets.model import bates_label
+from desktop.documents import bates_label
 from desktop.store.repository import now_text
 from desktop.store.sqlcipher import Connection
 
 if TYPE_CHECKING:  # finalize imports the packet builder (reportlab, pypdf); the hook needs only its types
-    from desktop.packets.finalize import DisclosedRecord, Disclosure
+    from desktop.documents import DisclosedRecord, Disclosure
 
 RETENTION_YEARS = 5  # §10.2.1
 

@@ -6,7 +6,7 @@ import string
 from collections.abc import Mapping
 from functools import cache
 
-from desktop.packets.texts import agreement_name, country_name
+from desktop.documents import agreement_name, country_name
 from desktop.paths import resource_path
 from desktop.requests.model import AuthorityKind, Basis, Channel, OfficialPosition, Purpose, Request
 from desktop.store.errors import StoreError

@@ -17,46 +17,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from desktop.documents.disclosure import DisclosedRecord as DisclosedRecord  # where they lived: still importable
+from desktop.documents.disclosure import Disclosure as Disclosure
 from desktop.jobs import JobControl
 from desktop.packets.builder import build_packet
 from desktop.packets.gate import refuse_unless_ready
-from desktop.packets.model import BuiltPacket, PacketError, PacketRecord, PacketSettings, bates_label
+from desktop.packets.model import BuiltPacket, PacketError, PacketRecord, PacketSettings
 from desktop.requests.model import Request
 from desktop.store.repository import Repository, now_text
 from desktop.store.sqlcipher import Connection
 
 _ATTEMPTS = 3
 METHOD = "encrypted PDF by e-mail"  # the packets.method default; §8.1.7
-
-
-@dataclass(frozen=True)
-class DisclosedRecord:
-    record_id: int
-    first_page: int  # in the packet, from 1
-    last_page: int
-    bates_first: int
-    bates_last: int
-    contains_pii: bool
-
-
-@dataclass(frozen=True)
-class Disclosure:
-    """One finalized packet as the DHS-191 accounting sees it (SPEC A1, §10.2, 5 U.S.C. 552a(c)(1))."""
-
-    packet_id: int
-    request_id: int
-    request: Request
-    disclosed_on: date
-    post_name: str
-    method: str
-    bates_prefix: str
-    bates_first: int
-    bates_last: int
-    records: tuple[DisclosedRecord, ...]
-
-    @property
-    def bates_range(self) -> str:
-        return f"{bates_label(self.bates_prefix, self.bates_first)}-{bates_label(self.bates_prefix, self.bates_last)}"
 
 
 # The DHS-191 hook (SPEC P3, A1). The accounting package supplies a function of this shape; finalize_packet calls it

@@ -18,30 +18,21 @@ from reportlab.lib.colors import black, white
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from desktop.documents.fonts import BOLD as BOLD  # the fonts every generated PDF embeds
+from desktop.documents.fonts import REGULAR as REGULAR
+from desktop.documents.fonts import fonts as fonts
 from desktop.packets.texts import Block, Markings
-from desktop.paths import resource_path
 
 rl_config.useA85 = 0  # plain binary streams: smaller, and nothing ASCII85-encoded for a reader to trip on
-REGULAR, BOLD = "DisclosureDesk-Sans", "DisclosureDesk-Sans-Bold"
 MARGIN = 72.0
 BAND_SIDE = 18.0  # left and right margin of the marking bands
 FOOT_SIZE, FOOT_LEADING = 6.5, 8.0
 BATES_SIZE = 9.0
 HEAD_SIZE = 8.0
 PAD = 5.0
-
-
-@cache
-def fonts() -> tuple[str, str]:
-    pdfmetrics.registerFont(TTFont(REGULAR, str(resource_path("fonts", "DejaVuSans.ttf"))))
-    pdfmetrics.registerFont(TTFont(BOLD, str(resource_path("fonts", "DejaVuSans-Bold.ttf"))))
-    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
-    return REGULAR, BOLD
 
 
 # Coversheet and letter -----------------------------------------------------------------------------------------

@@ -6,16 +6,12 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import TYPE_CHECKING
 
+from desktop.documents.bates import BATES_DIGITS as BATES_DIGITS  # SPEC P1; shared with the accounting
+from desktop.documents.bates import bates_label as bates_label
+
 if TYPE_CHECKING:
     from desktop.records.model import Box
     from desktop.records.store import RecordToSend
-
-BATES_DIGITS = 6  # SPEC P1: post prefix + 6 digits, e.g. OTT000001
-
-
-def bates_label(prefix: str, number: int) -> str:
-    return f"{prefix}{number:0{BATES_DIGITS}d}"
-
 
 class PacketError(Exception):
     """A packet cannot be built or finalized; `str(error)` says why and what to do."""

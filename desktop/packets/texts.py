@@ -12,18 +12,18 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from typing import Literal
 
+from desktop.documents.wording import agreement_name as agreement_name  # shared with the accounting
+from desktop.documents.wording import country_name as country_name
+from desktop.documents.wording import long_date as long_date
 from desktop.packets.model import PacketError, PacketSettings, bates_label
 from desktop.paths import resource_path
 from desktop.requests.model import Basis, DataCategory, Purpose, Request
 
 USMCA_CHAPTERS = frozenset({2, 4, 5})  # App. A, USMCA letter; §7.3.2.2
 USMCA_COUNTRIES = frozenset({"CA", "MX"})
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 _LETTERS = {
     Basis.AD_HOC_1628: "letter_ad_hoc_1628.txt",
     Basis.USMCA: "letter_usmca.txt",
@@ -121,21 +121,6 @@ def blocks(text: str) -> list[Block]:
 # Facts, as the letters word them --------------------------------------------------------------------------------
 
 
-def long_date(value: date | None) -> str:
-    return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}" if value else "(date not recorded)"
-
-
-@cache
-def _countries() -> dict[str, str]:
-    text = resource_path("countries.tab").read_text("utf-8")
-    pairs = (line.split("\t", 1) for line in text.splitlines() if line and not line.startswith("#"))
-    return {code.strip().upper(): name.strip() for code, name in pairs}
-
-
-def country_name(code: str) -> str:
-    return _countries().get(code.strip().upper(), code.strip() or "the requesting country")
-
-
 def is_les(request: Request) -> bool:
     """§9.2: LES and intelligence information carry the FOUO - LES marking."""
     return request.has_category(DataCategory.LES) or request.has_category(DataCategory.INTELLIGENCE_PRODUCT)
@@ -153,19 +138,6 @@ def is_lead(request: Request, settings: PacketSettings) -> bool:
 def usmca_chapters_apply(request: Request) -> bool:
     """App. A: information for a government agency of a USMCA country, implementing USMCA chapters 2, 4 or 5."""
     return request.country.upper() in USMCA_COUNTRIES and bool(USMCA_CHAPTERS & set(request.usmca_chapters))
-
-
-def agreement_name(request: Request) -> str:
-    """The agreement's title as it reads after "the"; a default naming the country when none was recorded."""
-    title = re.sub(r"^the\s+", "", request.agreement.strip(), flags=re.IGNORECASE)
-    if title:
-        return title
-    country = country_name(request.country)
-    return {
-        Basis.USMCA: "United States-Mexico-Canada Agreement (USMCA)",
-        Basis.MLAT: f"Mutual Legal Assistance Treaty between the United States and {country}",
-        Basis.CMAA: f"customs mutual assistance agreement between the United States and {country}",
-    }.get(request.basis, f"agreement or arrangement between CBP and {request.authority_name or country}")
 
 
 def basis_text(request: Request) -> str:

@@ -20,8 +20,9 @@ from pathlib import Path
 from desktop.store import keyfile as kf
 from desktop.store.errors import KeyFileDamagedError, StoreDamagedError, StoreError
 from desktop.store.fileio import atomic_write_bytes, fsync_directory
+from desktop.store.files import StorePaths
 from desktop.store.sqlcipher import DatabaseError, integrity_problems
-from desktop.store.store import Store, StorePaths
+from desktop.store.store import Store
 from desktop.store.vault import KeyVault
 
 FORMAT = "disclosure-desk/backup/v1"

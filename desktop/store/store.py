@@ -14,7 +14,7 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,40 +30,17 @@ from desktop.store.errors import (
     WrongPassphraseError,
 )
 from desktop.store.fileio import atomic_write_bytes, fsync_directory
+from desktop.store.files import BACKUP_DIR as BACKUP_DIR  # the names of the files, kept importable from here
+from desktop.store.files import DB_NAME, StorePaths
+from desktop.store.files import KEYFILE_NAME as KEYFILE_NAME
+from desktop.store.files import THROTTLE_NAME as THROTTLE_NAME
+from desktop.store.files import keyring_enabled as keyring_enabled
 from desktop.store.repository import Assessor, Repository
 from desktop.store.sqlcipher import Connection, WrongKeyError, connect, export_copy, integrity_problems
 from desktop.store.vault import KeyVault
 
-DB_NAME = "store.db"
-KEYFILE_NAME = "keyfile.json"
-THROTTLE_NAME = "unlock-attempts.json"
-BACKUP_DIR = "backups"
 FREE_ATTEMPTS = 3
 MAX_DELAY_S = 300.0
-
-
-@dataclass(frozen=True)
-class StorePaths:
-    root: Path
-
-    @property
-    def db(self) -> Path:
-        return self.root / DB_NAME
-
-    @property
-    def keyfile(self) -> Path:
-        return self.root / KEYFILE_NAME
-
-    @property
-    def throttle(self) -> Path:
-        return self.root / THROTTLE_NAME
-
-    @property
-    def backups(self) -> Path:
-        return self.root / BACKUP_DIR
-
-    def exists(self) -> bool:
-        return self.db.exists()
 
 
 def _actor() -> str:
@@ -246,14 +223,6 @@ def unlock_with_keyring(
             "passphrase: the store opens with it, the change is completed, and the new key is put in the keyring."
         ) from None
     return _open(paths, settled, vault, migrations_list)
-
-
-def keyring_enabled(root: Path) -> bool:
-    paths = StorePaths(root)
-    if not paths.keyfile.exists():
-        return False
-    keyfile = kf.read_keyfile(paths.keyfile)
-    return bool(keyfile.keyring and keyfile.keyring.enabled)
 
 
 def _settle_rekey(paths: StorePaths, keyfile: kf.KeyFile, first: bytes, second: bytes | None) -> bytes:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.backend
-import keyring.errors
+if TYPE_CHECKING:
+    import keyring.backend
+
+# The keyring package (and the backend discovery it does on import, ~0.1 s) is imported when a vault is first
+# asked something, not when the store is: a passphrase unlock on a store without the keyring never needs it.
 
 SERVICE = "Disclosure Desk"
 
@@ -50,7 +53,11 @@ class KeyVault:
 
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
-        return self._backend or keyring.get_keyring()
+        if self._backend is not None:
+            return self._backend
+        import keyring
+
+        return keyring.get_keyring()
 
     def status(self) -> VaultStatus:
         backend = self.backend
@@ -64,7 +71,7 @@ class KeyVault:
             return None
         try:
             secret = self.backend.get_password(SERVICE, store_id)
-        except keyring.errors.KeyringError:
+        except _keyring_error():
             return None
         if not secret:
             return None
@@ -79,7 +86,7 @@ class KeyVault:
             return False
         try:
             self.backend.set_password(SERVICE, store_id, key.hex())
-        except keyring.errors.KeyringError:
+        except _keyring_error():
             return False
         return True
 
@@ -88,5 +95,11 @@ class KeyVault:
             return
         try:
             self.backend.delete_password(SERVICE, store_id)
-        except keyring.errors.KeyringError:
+        except _keyring_error():
             pass  # already gone, or locked: nothing of ours to remove
+
+
+def _keyring_error() -> type[Exception]:
+    from keyring.errors import KeyringError
+
+    return KeyringError

@@ -29,8 +29,8 @@ from desktop.diagnostics import Diagnostics, gather
 from desktop.logging_setup import current_log_file, log_dir
 from desktop.paths import resource_path
 from desktop.store import KeyVault
+from desktop.ui.widgets import ICON
 
-ICON = ("icons", "disclosure-desk.png")
 SUMMARY = ("An offline desk for CBP attachés: foreign-authority requests through CBP Directive 4320-025B, "
            "redaction, encrypted packets and the DHS-191 accounting.")
 

@@ -1,4 +1,10 @@
-"""The application window: first run, unlock, and the workspace, with lock on idle (SPEC S3, section 8)."""
+"""The application window: first run, unlock, and the workspace, with lock on idle (SPEC S3, section 8).
+
+Start-up order (issue 15): the window with the unlock screen is shown first, importing only Qt's widgets and the
+unlock page; once that screen has been painted the rest of the menus are completed and the store's and the PDF
+libraries' modules load on a thread while the passphrase is typed; the workspace's widgets are imported on the UI
+thread while Argon2id runs on its worker after the Unlock click.
+"""
 
 from __future__ import annotations
 
@@ -8,35 +14,42 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStackedWidget, QWidget
 
 from desktop import __version__
 from desktop.assessment import attach_rules
 from desktop.paths import resource_path
-from desktop.settings import idle_lock_minutes
-from desktop.setup import create_post_store
-from desktop.store import KeyVault, Store, StorePaths
+from desktop.store.files import StorePaths
+from desktop.store.vault import KeyVault
 from desktop.ui import window_state
-from desktop.ui.about import ICON, AboutDialog
-from desktop.ui.backup_dialog import BackupDialog, BackupReminder, RestoreDialog
-from desktop.ui.export_dialog import SyncActions
-from desktop.ui.first_run import FirstRunWizard, StoreFactory
 from desktop.ui.idle import IdleWatcher
-from desktop.ui.privacy_actions import PrivacyActions
-from desktop.ui.registries import RegistriesDialog
-from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.unlock import UnlockPage
-from desktop.ui.widgets import centered
+from desktop.ui.widgets import ICON, centered
 
-if TYPE_CHECKING:  # imported on unlock: it pulls in the PDF libraries, 0.45 s the unlock screen need not wait for
+if TYPE_CHECKING:  # loaded after the unlock screen is on show, or on unlock (the workspace: the PDF libraries)
+    from desktop.store.store import Store
+    from desktop.ui.about import AboutDialog
+    from desktop.ui.backup_dialog import BackupDialog, BackupReminder, RestoreDialog
+    from desktop.ui.export_dialog import SyncActions
+    from desktop.ui.first_run import FirstRunWizard, StoreFactory
+    from desktop.ui.privacy_actions import PrivacyActions
+    from desktop.ui.registries import RegistriesDialog
+    from desktop.ui.settings_dialog import SettingsDialog
     from desktop.ui.workspace import Workspace
+
+# What the workspace needs and the unlock screen does not: the Qt-free cores on SQLCipher, pdfium, pypdf, reportlab
+# and cryptography, imported on a thread while the passphrase is typed (about 0.5 s), so that unlocking does not
+# wait for them. The workspace's widget modules are imported on the UI thread during the key derivation.
+WARM_UP_MODULES = ("desktop.store.store", "desktop.settings", "desktop.records", "desktop.packets.finalize",
+                   "desktop.accounting.dhs191_pdf", "desktop.sync.export")
 
 MINUTE_MS = 60_000
 
 
 class AppWindow(QMainWindow):
-    def __init__(self, data_dir: Path, vault: KeyVault, *, create: StoreFactory = create_post_store,
+    def __init__(self, data_dir: Path, vault: KeyVault, *, create: StoreFactory | None = None,
                  idle_ms: int | None = None, minute_ms: int = MINUTE_MS) -> None:
         super().__init__()
         self.data_dir, self.vault = data_dir, vault
@@ -44,29 +57,76 @@ class AppWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self._idle_override = idle_ms
         self._minute_ms = minute_ms  # tests shorten the minute
+        self._completed = False
         self.setWindowTitle("Disclosure Desk")
         window_state.restore(self, data_dir)  # where it was, else a size that fits a 1366x768 laptop screen
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.unlock_page = UnlockPage(data_dir, vault)
         self.unlock_page.unlocked.connect(self._enter)
+        self.unlock_page.painted.connect(self._on_show)
+        self.unlock_page.submitted.connect(lambda: QTimer.singleShot(0, _import_workspace))
         self.unlock_holder = centered(self.unlock_page, 520)
         self.stack.addWidget(self.unlock_holder)
         self.first_run: FirstRunWizard | None = None
         if not StorePaths(data_dir).exists():
-            self.first_run = FirstRunWizard(data_dir, vault, create)
-            self.first_run.created.connect(self._enter)
-            self.first_run_holder = centered(self.first_run)
-            self.stack.addWidget(self.first_run_holder)
-            self.stack.setCurrentWidget(self.first_run_holder)
+            self._start_first_run(create)
         self.idle = IdleWatcher(idle_ms or 10 * MINUTE_MS, self)
         self.idle.idle.connect(self.lock)
         app = QApplication.instance()
         assert app is not None, "AppWindow needs a QApplication"
         app.installEventFilter(self.idle)
-        self.backup_reminder = BackupReminder()
-        self.statusBar().addWidget(self.backup_reminder)
         self._menus()
+        self.statusBar()  # made now, so it is shown with the window; the reminder joins it later
+        if self.first_run is not None:  # not the unlock screen: nothing to show before the rest
+            self.complete()
+
+    def _start_first_run(self, create: StoreFactory | None) -> None:
+        from desktop.setup import create_post_store
+        from desktop.ui.first_run import FirstRunWizard
+
+        self.first_run = FirstRunWizard(self.data_dir, self.vault, create or create_post_store)
+        self.first_run.created.connect(self._enter)
+        self.first_run_holder = centered(self.first_run)
+        self.stack.addWidget(self.first_run_holder)
+        self.stack.setCurrentWidget(self.first_run_holder)
+
+    def _on_show(self) -> None:
+        """The unlock screen is on show: complete the window, then load the cores while the passphrase is typed."""
+        self.complete()
+        if self.store is None:
+            threading.Thread(target=_warm_up, name="warm-up imports", daemon=True).start()
+
+    def complete(self) -> None:
+        """The parts of the window the unlock screen does not show: the status-bar reminder and the Post menu's
+        privacy and sync entries (their modules import the accounting and sync cores). Done once, when the unlock
+        screen has been painted, or earlier when something needs them."""
+        if self._completed:
+            return
+        self._completed = True
+        from desktop.ui.backup_dialog import BackupReminder
+        from desktop.ui.export_dialog import SyncActions
+        from desktop.ui.privacy_actions import PrivacyActions
+
+        self._backup_reminder = BackupReminder()
+        self.statusBar().addWidget(self._backup_reminder)
+        self._privacy_actions = PrivacyActions(self, self._post_menu, lambda: self.store, lambda: self.workspace)
+        self._sync_actions = SyncActions(self, self._post_menu, lambda: self.store)
+
+    @property
+    def backup_reminder(self) -> BackupReminder:
+        self.complete()
+        return self._backup_reminder
+
+    @property
+    def privacy_actions(self) -> PrivacyActions:
+        self.complete()
+        return self._privacy_actions
+
+    @property
+    def sync_actions(self) -> SyncActions:
+        self.complete()
+        return self._sync_actions
 
     def _menus(self) -> None:
         menu = self.menuBar().addMenu("&File")
@@ -83,7 +143,8 @@ class AppWindow(QMainWindow):
         menu.addAction(self.lock_action)
         menu.addSeparator()
         menu.addAction(quit_action)
-        post = self.menuBar().addMenu("&Post")
+        post = self._post_menu = self.menuBar().addMenu("&Post")
+        post.aboutToShow.connect(self.complete)  # opened before the unlock screen was painted: complete it first
         self.registries_action = QAction("&Registries…", self, shortcut=QKeySequence("Ctrl+Shift+R"))
         self.registries_action.triggered.connect(self.open_registries)
         self.registries_action.setEnabled(False)
@@ -91,14 +152,14 @@ class AppWindow(QMainWindow):
         self._store_actions(menu, post)
         self.individual_action = post.addAction("&Accounting for an individual…", self.open_individual_accounting)
         self.individual_action.setEnabled(False)
-        self.privacy_actions = PrivacyActions(self, post, lambda: self.store, lambda: self.workspace)
-        self.sync_actions = SyncActions(self, post, lambda: self.store)
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = QAction("&About Disclosure Desk", self, menuRole=QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.open_about)
         help_menu.addAction(self.about_action)
 
     def open_about(self) -> AboutDialog:
+        from desktop.ui.about import AboutDialog
+
         dialog = AboutDialog(self.data_dir, self.vault, self)
         dialog.setModal(True)
         dialog.show()
@@ -107,6 +168,8 @@ class AppWindow(QMainWindow):
     def open_registries(self) -> RegistriesDialog | None:
         if self.store is None or self.workspace is None:
             return None
+        from desktop.ui.registries import RegistriesDialog
+
         dialog = RegistriesDialog(self.store.repo, self)
         dialog.changed.connect(self.workspace.reload_registries)
         dialog.setModal(True)
@@ -125,6 +188,8 @@ class AppWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog | None:
         if self.store is None:
             return None
+        from desktop.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.store.repo, self)
         dialog.saved.connect(self._settings_saved)
         dialog.setModal(True)
@@ -134,6 +199,8 @@ class AppWindow(QMainWindow):
     def _settings_saved(self) -> None:
         if self.store is None:
             return
+        from desktop.settings import idle_lock_minutes
+
         # The user's choice wins over a test's or a caller's idle override, and applies at once (SPEC S3).
         self.idle.set_timeout_ms(idle_lock_minutes(self.store.repo) * self._minute_ms)
         self.backup_reminder.show_for(self.store.repo)
@@ -141,6 +208,8 @@ class AppWindow(QMainWindow):
     def open_backup(self) -> BackupDialog | None:
         if self.store is None:
             return None
+        from desktop.ui.backup_dialog import BackupDialog
+
         dialog = BackupDialog(self.store, self)
         dialog.backed_up.connect(self._settings_saved)
         dialog.busy.connect(lambda busy: self.idle.stop() if busy else self.idle.start())
@@ -150,6 +219,8 @@ class AppWindow(QMainWindow):
 
     def open_restore(self) -> RestoreDialog:
         """Also offered while locked or on first run: a damaged store or a rebuilt laptop (SPEC S4, S5)."""
+        from desktop.ui.backup_dialog import RestoreDialog
+
         dialog = RestoreDialog(self.data_dir, self.vault, self.lock, self)
         dialog.restored.connect(self._restored)
         dialog.setModal(True)
@@ -188,9 +259,15 @@ class AppWindow(QMainWindow):
         self.backup_action.setEnabled(unlocked)
         self.settings_action.setEnabled(unlocked)
         if not unlocked:
-            for dialog in [*self.findChildren(SettingsDialog), *self.findChildren(BackupDialog)]:
+            for dialog in [*self._dialogs("settings_dialog", "SettingsDialog"),
+                           *self._dialogs("backup_dialog", "BackupDialog")]:
                 dialog.close()
                 dialog.deleteLater()
+
+    def _dialogs(self, module: str, name: str) -> list[QWidget]:
+        """The open dialogs of a kind; none when its module was never imported (nothing of it can be open)."""
+        loaded = sys.modules.get(f"desktop.ui.{module}")
+        return [] if loaded is None else list(self.findChildren(getattr(loaded, name)))
 
     def start(self) -> None:
         """Called once shown: unlock without typing when the key is in the keyring."""
@@ -198,8 +275,10 @@ class AppWindow(QMainWindow):
             self.unlock_page.try_keyring()
 
     def _enter(self, store: Store) -> None:
+        self.complete()
         attach_rules(store)
         self.store = store
+        from desktop.settings import idle_lock_minutes
         from desktop.ui.workspace import Workspace
 
         self.workspace = Workspace(store)
@@ -242,7 +321,7 @@ class AppWindow(QMainWindow):
         self.registries_action.setEnabled(False)
         self.email_action.setEnabled(False)
         self.individual_action.setEnabled(False)
-        for dialog in self.findChildren(RegistriesDialog):
+        for dialog in self._dialogs("registries", "RegistriesDialog"):
             dialog.close()
             dialog.deleteLater()
         self.setWindowTitle("Disclosure Desk — locked")
@@ -261,23 +340,23 @@ def run_gui(data_dir: Path) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("CBP Office of International Affairs")
     QApplication.setWindowIcon(QIcon(str(resource_path(*ICON))))
-    vault = KeyVault()
-    window = AppWindow(data_dir, vault)
+    window = AppWindow(data_dir, KeyVault())
     window.show()
-    window.start()
-    if window.store is None:  # the user is typing the passphrase: meanwhile load what the workspace will need
-        threading.Thread(target=_load_pdf_libraries, name="warm-up imports", daemon=True).start()
+    # Unlock without typing when the key is in the keyring, once the unlock screen is up (it says what happens).
+    QTimer.singleShot(0, window.start)
     # No notice box about a missing keyring at every start: a store that keeps its key there says so on the unlock
     # screen (try_keyring), and the first-run wizard explains the choice when there is one to make.
     return app.exec()
 
 
-def _load_pdf_libraries() -> None:
-    """The Qt-free part of the workspace's imports (pdfium, pypdf, reportlab and the cores on them, about 0.5 s),
-    loaded on a thread while the unlock screen waits, so that unlocking does not wait for them."""
-    for name in ("desktop.records", "desktop.packets.finalize", "desktop.accounting.dhs191_pdf",
-                 "desktop.sync.export"):
+def _warm_up() -> None:
+    for name in WARM_UP_MODULES:
         try:
             importlib.import_module(name)
         except Exception:  # the workspace's own import on unlock reports any real failure
             return
+
+
+def _import_workspace() -> None:
+    """On the UI thread (widget modules are imported where the widgets live) while Argon2id runs on the worker."""
+    importlib.import_module("desktop.ui.workspace")

@@ -103,6 +103,14 @@ class RequestListPanel(QWidget):
         self.export_button.clicked.connect(self._export)
         for combo in (self.outcome_filter, self.country_filter, self.due_filter):
             combo.activated.connect(lambda _index: self._apply_search())
+        # The count and the country list read the whole table (they grow with the store): filled in just after the
+        # first page of rows is on show, not before it (issue 15).
+        self._cleared = False
+        QTimer.singleShot(0, self, self._fill_summaries)
+
+    def _fill_summaries(self) -> None:
+        if self._cleared:  # locked before the event loop came round: the store is closed
+            return
         self._fill_countries()
         self._show_count()
 
@@ -161,6 +169,7 @@ class RequestListPanel(QWidget):
         self.count.setText(f"{total} request{'s' if total != 1 else ''}")
 
     def clear(self) -> None:
+        self._cleared = True
         self.country_filter.clear()
         self.search.clear()
         self.model.clear()

@@ -14,7 +14,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from desktop.store import Repository, RequestQuery, RequestRow
 
-PAGE = 200
+# Rows read at a time: more than a 1366x768 screen shows (about 30), so the list opens full; Qt asks for the next page
+# (fetchMore) as the user scrolls. Each row costs a decrypted page or two, so the first page is kept small (issue 15).
+PAGE = 50
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # Qt's "no parent"; a shared default is safe because it is never mutated
 
@@ -52,7 +54,8 @@ class RequestListModel(QAbstractTableModel):
         self._repo = repo
         self._query = RequestQuery(limit=PAGE)
         self._rows: list[RequestRow] = []
-        self._total = 0
+        self._total: int | None = 0
+        self._more = False
         self.reload()
 
     @property
@@ -64,18 +67,27 @@ class RequestListModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
+        """The first page only: what it costs does not grow with the store (issue 15). The total is counted when
+        first asked for (the line under the list, shown a moment after the rows)."""
         self.beginResetModel()
-        self._total = self._repo.count_requests(self._query)
-        self._rows = self._repo.list_requests(replace(self._query, offset=0))
+        self._rows, self._more = self._page(0)
+        self._total = None
         self.endResetModel()
+
+    def _page(self, offset: int) -> tuple[list[RequestRow], bool]:
+        """A page from `offset`, and whether there is more after it (one row more is read to know)."""
+        rows = self._repo.list_requests(replace(self._query, offset=offset, limit=PAGE + 1))
+        return rows[:PAGE], len(rows) > PAGE
 
     def clear(self) -> None:
         """Forget every row (on lock): nothing of the requests stays in memory for the view to show."""
         self.beginResetModel()
-        self._rows, self._total = [], 0
+        self._rows, self._total, self._more = [], 0, False
         self.endResetModel()
 
     def total(self) -> int:
+        if self._total is None:
+            self._total = self._repo.count_requests(self._query)
         return self._total
 
     def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt's name)
@@ -85,14 +97,13 @@ class RequestListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(Column)
 
     def canFetchMore(self, parent: Index = _ROOT) -> bool:  # noqa: N802
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and self._more
 
     def fetchMore(self, parent: Index = _ROOT) -> None:  # noqa: N802
         if parent.isValid():
             return
-        more = self._repo.list_requests(replace(self._query, offset=len(self._rows)))
+        more, self._more = self._page(len(self._rows))
         if not more:
-            self._total = len(self._rows)
             return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
         self._rows.extend(more)

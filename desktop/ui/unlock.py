@@ -3,28 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.jobs import JobControl
-from desktop.store import (
+from desktop.store.errors import (
     KeyFileDamagedError,
     KeyringUnavailableError,
-    KeyVault,
-    Store,
     StoreDamagedError,
     StoreError,
     TooManyAttemptsError,
-    keyring_enabled,
-    unlock_with_keyring,
-    unlock_with_passphrase,
 )
+from desktop.store.files import keyring_enabled
 from desktop.ui.operations import run_job
+
+if TYPE_CHECKING:
+    from desktop.store.store import Store
+    from desktop.store.vault import KeyVault
+
+# The unlock screen is the first thing a user sees (issue 15): it imports Qt's widgets and nothing of the store but
+# its errors and file names. SQLCipher, the key file's cryptography and the keyring load when an unlock starts.
 
 
 class UnlockPage(QWidget):
     unlocked = Signal(object)  # the open Store
+    painted = Signal()  # once, the first time the screen is on show: the window then loads the rest
+    submitted = Signal()  # Unlock clicked: the key derivation runs on a worker from here on
 
     def __init__(self, data_dir: Path, vault: KeyVault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,11 +56,20 @@ class UnlockPage(QWidget):
         self.passphrase.returnPressed.connect(self.submit)
         self.unlock_button.clicked.connect(self.submit)
         self.passphrase.setFocus()
+        self._painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.painted.emit)  # after this paint has reached every child
 
     def try_keyring(self) -> None:
         """Unlocks without typing when the key is in the keyring; says why not otherwise."""
         if not keyring_enabled(self._data_dir):
             return
+        from desktop.store.store import unlock_with_keyring
+
         try:
             store = unlock_with_keyring(self._data_dir, self._vault)
         except KeyringUnavailableError as error:
@@ -73,9 +89,12 @@ class UnlockPage(QWidget):
         self.message.setText("Unlocking…")
 
         def work(_control: JobControl) -> Store:
+            from desktop.store.store import unlock_with_passphrase
+
             return unlock_with_passphrase(self._data_dir, text, self._vault)
 
         run_job(self, work, self._done, self._failed)
+        self.submitted.emit()
 
     def _done(self, store: Store) -> None:
         self.passphrase.clear()

@@ -6,6 +6,8 @@ from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QTableView, QWidget
 
+ICON = ("icons", "disclosure-desk.png")  # the window and About icon, under resources/
+
 
 def centered(content: QWidget, max_width: int = 640) -> QWidget:
     """Holds `content` in a column of readable width, centred in whatever space the window gives."""
