@@ -201,7 +201,7 @@ def _request_import(args: argparse.Namespace) -> int:
 
 def _request_from_email(args: argparse.Namespace) -> int:
     """Issue 14: prints what was filled and what was not; a refused message exits 2 and changes nothing."""
-    from desktop.requests.email_intake import EmailRefused, take_in_file
+    from desktop.intake import EmailRefused, take_in_file
 
     store = open_store(args)
     try:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.requests.email_intake import SUFFIXES as EMAIL_SUFFIXES
+from desktop.intake import SUFFIXES as EMAIL_SUFFIXES
 from desktop.store import Repository
 from desktop.ui.request_list_model import Column, RequestListModel
 

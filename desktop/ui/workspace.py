@@ -10,8 +10,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from desktop import intake as email_intake
 from desktop.jobs import JobControl
-from desktop.requests import InterchangeError, email_intake, load_request_file, request_to_json
+from desktop.requests import InterchangeError, load_request_file, request_to_json
 from desktop.requests.form import FormError
 from desktop.rules import evaluate
 from desktop.store import Store, StoreError

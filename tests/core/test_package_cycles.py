@@ -12,9 +12,6 @@ import desktop
 
 PACKAGE = Path(desktop.__file__).resolve().parent
 
-# The one known exception, being removed on another branch: desktop/sync/cli.py registers `hq` (desktop.hq.cli), and
-# hq imports the bundle format from sync. The lead removes this line when that branch is merged.
-KNOWN = {frozenset({"sync", "hq"})}
 
 
 def _subpackage(module: str) -> str | None:
@@ -85,8 +82,8 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_no_import_cycle_between_desktop_subpackages() -> None:
-    found = [group for group in cycles(package_graph()) if frozenset(group) not in KNOWN]
     graph = package_graph()
+    found = cycles(graph)
     described = [" <-> ".join(group) + ": " + "; ".join(f"{a} imports {sorted(graph[a] & set(group))}"
                                                       for a in group) for group in found]
     assert not found, "import cycles between desktop subpackages:\n" + "\n".join(described)
@@ -100,8 +97,3 @@ def test_the_check_sees_function_level_and_type_checking_imports(tmp_path: Path)
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
 
-
-def test_the_known_exception_is_still_a_cycle() -> None:
-    """When the sync -> hq edge is gone this fails: then remove KNOWN (the lead, at the merge)."""
-    assert [sorted(group) for group in KNOWN] == [group for group in cycles(package_graph())
-                                                  if frozenset(group) in KNOWN]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from extract_msg.ole_writer import OleWriter
 
-from desktop.requests.email_intake import EmailRefused, take_in, take_in_file
+from desktop.intake import EmailRefused, take_in, take_in_file
 from desktop.store import Store
 from tests.requests.mail_fixtures import MsgAttachment, MsgMessage, build_eml, build_msg
 

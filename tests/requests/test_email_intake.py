@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.requests.email_intake import EmailRefused, take_in
+from desktop.intake import EmailRefused, take_in
 from desktop.requests.model import AuthorityKind, Channel
 from desktop.rules import evaluate
 from desktop.store import Store

@@ -17,9 +17,9 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from typing import Any
 
-from desktop.requests.email_intake import text
-from desktop.requests.email_intake.model import EmailLimits, EmailRefused, MailDocument, ParsedMail
-from desktop.requests.email_intake.names import NameRefused, safe_name
+from desktop.intake import text
+from desktop.intake.model import EmailLimits, EmailRefused, MailDocument, ParsedMail
+from desktop.intake.names import NameRefused, safe_name
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _STRUCTURAL = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from desktop.requests.email_intake.model import ParsedMail
+from desktop.intake.model import ParsedMail
 from desktop.requests.model import Channel, Request, Requester, RequestingAuthority
 from desktop.store.registries import Authority, authority_by_domain
 from desktop.store.repository import Repository

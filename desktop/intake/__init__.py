@@ -17,11 +17,11 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from desktop.intake.draft import Draft, draft_request
+from desktop.intake.eml import OLE_MAGIC, parse_eml
+from desktop.intake.model import MB, EmailLimits, EmailRefused, MailDocument, ParsedMail
+from desktop.intake.names import NameRefused, safe_name
 from desktop.jobs import JobControl
-from desktop.requests.email_intake.draft import Draft, draft_request
-from desktop.requests.email_intake.eml import OLE_MAGIC, parse_eml
-from desktop.requests.email_intake.model import MB, EmailLimits, EmailRefused, MailDocument, ParsedMail
-from desktop.requests.email_intake.names import NameRefused, safe_name
 from desktop.store.repository import NewDocument, Repository
 
 # Settings that change the limits, as records_max_mb does for records (desktop/records/store.py).
@@ -84,10 +84,10 @@ def parse_message(shown: str, data: bytes, checked: EmailLimits) -> ParsedMail:
     if len(data) > checked.max_message_bytes:
         raise EmailRefused(_too_big(shown, len(data), checked))
     if data.startswith(OLE_MAGIC) or shown.lower().endswith(".msg"):
-        from desktop.requests.email_intake.msg import parse_msg  # extract-msg is loaded only for a .msg
+        from desktop.intake.msg import parse_msg  # extract-msg is loaded only for a .msg
 
         return parse_msg(shown, data, checked)
-    from desktop.requests.email_intake.msg import check_nested_msg
+    from desktop.intake.msg import check_nested_msg
 
     return parse_eml(shown, data, checked, nested_msg=check_nested_msg)
 

@@ -21,11 +21,11 @@ import extract_msg
 from extract_msg.enums import AttachmentType
 from extract_msg.msg_classes import MessageBase
 
+from desktop.intake import text
+from desktop.intake.eml import OLE_MAGIC, Budget, check_nested_eml
+from desktop.intake.model import EmailLimits, EmailRefused, MailDocument, ParsedMail
+from desktop.intake.names import NameRefused, safe_name
 from desktop.requests.attachments import sniff
-from desktop.requests.email_intake import text
-from desktop.requests.email_intake.eml import OLE_MAGIC, Budget, check_nested_eml
-from desktop.requests.email_intake.model import EmailLimits, EmailRefused, MailDocument, ParsedMail
-from desktop.requests.email_intake.names import NameRefused, safe_name
 
 MAX_EMBEDDED = 50
 # MS-OXMSG 2.2.2.1: an embedded message's storage, named in UTF-16; in any case, as extract-msg finds it in any.
