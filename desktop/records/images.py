@@ -3,11 +3,12 @@ beside the pixels (EXIF with GPS, camera and owner, XMP, Photoshop IRB, comments
 removed without touching the compressed pixels, so quality and size stay as they were.
 
 JPEG (DCTDecode): only the segments that decode the image are kept: frame and scan headers, tables, restart
-intervals, the entropy-coded data, and Adobe's APP14 rewritten to its one byte that matters (the colour transform of
-CMYK and YCCK data). Everything after the end-of-image marker goes too. The ICC profile (APP2) is dropped, not kept
-with its description stripped: in a PDF the image's colour space is the /ColorSpace of its dictionary, which readers
-use instead of a profile inside the data, and for a JPEG given as a record reportlab writes DeviceRGB or DeviceGray
-anyway.
+intervals, the entropy-coded data, Adobe's APP14 rewritten to its one byte that matters (the colour transform of
+CMYK and YCCK data), and a JFIF header of 16 bytes, which says the pixel density and nothing else (a longer one
+carries a thumbnail, and goes). Everything after the end-of-image marker goes too. The ICC profile (APP2) is
+dropped, not kept with its description stripped: in a PDF the image's colour space is the /ColorSpace of its
+dictionary, which readers use instead of a profile inside the data, and for a JPEG given as a record reportlab
+writes DeviceRGB or DeviceGray anyway.
 
 JPEG 2000 (JPXDecode): a JP2 file keeps its signature, file type, header and codestream boxes (the colour in the
 header is what readers use when the PDF gives no /ColorSpace), and drops XML, UUID, IPR and label boxes; the
@@ -25,7 +26,7 @@ from pypdf.generic import ArrayObject, NameObject, StreamObject
 _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM, RST0-7: markers without a length
 _KEPT_JPEG = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF,  # frame headers
               0xC4, 0xCC, 0xDB, 0xDD, 0xDA, 0xDC, 0xDE, 0xDF}  # Huffman, arithmetic, quantization, DRI, SOS, DNL...
-_APP14 = 0xEE
+_APP0, _APP14 = 0xE0, 0xEE
 _SOS, _EOI = 0xDA, 0xD9
 _JP2_KEPT = {b"jP  ", b"ftyp", b"jp2h", b"jp2c"}
 _J2K_COM = 0xFF64
@@ -57,6 +58,9 @@ def clean_jpeg(data: bytes) -> bytes:
             raise ImageDataError("a JPEG segment is cut short")
         if marker in _KEPT_JPEG:
             out.append(bytes((0xFF, marker)) + data[at:end])
+        elif marker == _APP0 and length == 16 and data[at + 2:at + 7] == b"JFIF\x00" \
+                and data[at + 14:at + 16] == b"\0\0":
+            out.append(b"\xff\xe0" + data[at:end])
         elif marker == _APP14 and data[at + 2:at + 7] == b"Adobe" and length >= 14:
             out.append(b"\xff\xee\x00\x0eAdobe\x00\x64\x00\x00\x00\x00" + data[at + 13:at + 14])
         at = end
