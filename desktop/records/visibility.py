@@ -29,8 +29,9 @@ from typing import Any
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops
 
+from desktop.jobs import JobControl
 from desktop.records import _pdfium
-from desktop.records.model import Rect
+from desktop.records.model import Rect, Suggestion
 
 MIN_TEXT_PT = 2.0  # a glyph this small shows as a smudge on screen at any usual zoom: 1/36 inch
 EDGE_PT = 1.0  # text or an image may reach this far past the page's edge (rounding, bleed)
@@ -416,3 +417,24 @@ def _overlaps(a: Rect, b: Rect) -> bool:
 
 def _union(boxes: list[Rect]) -> Rect:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+COVERED_KIND = "covered_text"
+COVERED_REASON = "9.1.7"  # the ground of whoever drew the box is not known: the user sets the right one
+COVERED_MESSAGE = "a box drawn over text: the text under it is still there"
+
+
+def covered_suggestions(pdf: bytes, control: JobControl | None = None) -> list[Suggestion]:
+    """"Already blacked out" areas (§9.1): text with a box or an image painted over it, which looks redacted and is
+    not; each a suggestion to box it properly, one per covered line. Found from the page's objects at import."""
+    control = control or JobControl()
+    found: list[Suggestion] = []
+    with _pdfium.document(pdf) as doc:
+        with _pdfium.LOCK:
+            count = len(doc)
+        for number in range(1, count + 1):
+            control.step(number - 1, count, f"Looking for boxes drawn over text on page {number} of {count}")
+            with _pdfium.LOCK, _pdfium.page(doc, number) as pg:
+                found += [Suggestion(number, box, COVERED_REASON, COVERED_KIND, text)
+                          for box, text in covered_text(pg)]
+    return found

@@ -12,6 +12,7 @@ from desktop.jobs import JobControl
 from desktop.records import PageInfo, Suggestion, render_page, suggest
 from desktop.records import store as records
 from desktop.records.geometry import PageGeometry, page_geometry
+from desktop.records.visibility import covered_suggestions
 from desktop.store import Repository
 
 CACHE_BYTES = 160 * 1024 * 1024  # rendered pages kept for paging back and forth; a Letter page at 100 dpi is 2.6 MB
@@ -32,6 +33,8 @@ def open_record(repo: Repository, record_id: int, control: JobControl) -> OpenRe
     stored = records.get_record(repo, record_id)
     document = records.load_record(repo, record_id, control.part(0, 2, 3))
     found = suggest(document.pdf, records.personnel_names(repo), control.part(2, 1, 3))
+    # Boxes already drawn over text in the record (a redaction that looks done and is not), suggestions of their own.
+    found = sorted([*found, *covered_suggestions(document.pdf)], key=lambda s: (s.page, -s.box[3], s.box[0]))
     return OpenRecord(record_id, stored.filename, document.pdf, document.pages, page_geometry(document.pdf),
                       tuple(found))
 

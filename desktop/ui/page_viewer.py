@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.records import REASONS, Box, Suggestion, boxes
+from desktop.records.visibility import COVERED_KIND, COVERED_MESSAGE
 from desktop.store import Repository, StoreError
 from desktop.ui.job_tracker import JobTracker
 from desktop.ui.page_source import OpenRecord, PageCache, open_record, render_image
@@ -31,7 +32,7 @@ from desktop.ui.page_view import Mark, MarkKind, PageView
 
 ZOOMS = [("Fit width", None), ("75 %", 0.75), ("100 %", 1.0), ("150 %", 1.5), ("200 %", 2.0)]
 KIND_NAMES = {"ssn": "SSN", "a_number": "A-number", "dob": "Date of birth", "email": "E-mail", "phone": "Phone",
-              "system_code": "System code", "personnel_name": "DHS personnel"}
+              "system_code": "System code", "personnel_name": "DHS personnel", COVERED_KIND: "Box drawn over text"}
 NO_TEXT = ("⚠ Suggestions cannot see this page: it has no text layer (a scan or a picture). Read it yourself and "
            "draw a box over anything §9.1 covers.")
 SUGGESTION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -294,6 +295,8 @@ class PageViewer(QWidget):
         self.suggestions.clear()
         for index, found in enumerate(self._pending):
             text = f"p. {found.page} · {KIND_NAMES.get(found.kind, found.kind)}: {found.text} (§{found.reason})"
+            if found.kind == COVERED_KIND:
+                text = f"p. {found.page} · ⚠ {COVERED_MESSAGE} — “{found.text}” (§{found.reason})"
             item = QListWidgetItem(text)
             item.setData(SUGGESTION_ROLE, index)
             self.suggestions.addItem(item)
