@@ -18,6 +18,7 @@ from pypdf.generic import (
     DecodedStreamObject,
     DictionaryObject,
     NameObject,
+    NumberObject,
     RectangleObject,
     TextStringObject,
 )
@@ -35,6 +36,7 @@ class Route:
     name: str
     canary: str
     draw: Draw
+    after: Callable[[PdfWriter, int], None] | None = None  # changes the written page (index from 0) with pypdf
 
 
 def _plain(c: Canvas, canary: str) -> None:
@@ -136,6 +138,44 @@ def covered_in_form(c: Canvas, canary: str) -> None:
     c.restoreState()
 
 
+def plain_line(c: Canvas, canary: str) -> None:
+    c.drawString(72, 600, canary)
+
+
+def annotation_box(writer: PdfWriter, index: int) -> None:
+    """A black square annotation over the line: the viewer shows it, a vector copy would drop it (SPEC D3)."""
+    from pypdf.annotations import Rectangle
+
+    writer.add_annotation(index, Rectangle(rect=(68, 594, 330, 612), interior_color="000000"))
+
+
+def under_gradient(c: Canvas, canary: str) -> None:
+    c.drawString(72, 600, canary)
+    c.saveState()
+    path = c.beginPath()
+    path.rect(68, 594, 260, 18)
+    c.clipPath(path, stroke=0, fill=0)
+    c.linearGradient(68, 594, 328, 612, ((0.1, 0.1, 0.3), (0.2, 0.2, 0.6)), extend=False)  # a shading (sh)
+    c.restoreState()
+
+
+def under_white_image(c: Canvas, canary: str) -> None:
+    c.drawString(72, 600, canary)
+    c.drawImage(ImageReader(Image.new("RGB", (20, 4), (255, 255, 255))), 68, 590, 280, 24)
+
+
+def white_in_form(c: Canvas, canary: str) -> None:
+    c.beginForm("whiteform")
+    c.setFont("Helvetica", 11)
+    c.setFillColorRGB(1, 1, 1)
+    c.drawString(10, 10, canary)
+    c.endForm()
+    c.saveState()
+    c.translate(62, 590)
+    c.doForm("whiteform")
+    c.restoreState()
+
+
 def image_past_edge(c: Canvas, canary: str) -> None:
     c.drawImage(ImageReader(Image.new("RGB", (60, 20), (200, 40, 40))), 400, 300, 400, 120)  # half off the page
 
@@ -157,6 +197,10 @@ ROUTES = [
     Route("text clipped away", "CANARY-CLIPPED-AWAY", clipped_away),
     Route("text with fill alpha 0", "CANARY-ZERO-ALPHA", zero_alpha),
     Route("text under a box inside a form XObject", "CANARY-IN-FORM-COVERED", covered_in_form),
+    Route("text under a square annotation", "CANARY-UNDER-ANNOTATION", plain_line, annotation_box),
+    Route("text under a gradient (shading)", "CANARY-UNDER-SHADING", under_gradient),
+    Route("text under a white image", "CANARY-UNDER-WHITE-IMAGE", under_white_image),
+    Route("white text inside a form XObject", "CANARY-WHITE-IN-FORM", white_in_form),
 ]
 CROPPED = "text outside the crop box"
 
@@ -173,7 +217,15 @@ def record(routes: list[Route]) -> bytes:
         route.draw(c, route.canary)
         c.showPage()
     c.save()
-    return out.getvalue()
+    if not any(route.after for route in routes):
+        return out.getvalue()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(out.getvalue())))
+    for index, route in enumerate(routes):
+        if route.after is not None:
+            route.after(writer, index)
+    changed = io.BytesIO()
+    writer.write(changed)
+    return changed.getvalue()
 
 
 COLOURS = [(0.0, 0.0, 0.0), (0.8, 0.0, 0.0), (0.0, 0.0, 0.6), (0.4, 0.4, 0.4), (0.0, 0.5, 0.0), (0.6, 0.6, 0.6)]
@@ -232,6 +284,10 @@ ON_LAYER_NAME = "CANARY-ON-LAYER-NAME"
 OC_OFF = "CANARY-OC-OFF-LAYER"
 OC_FORM = "CANARY-OC-FORM-OFF"
 OCMD_OFF = "CANARY-OCMD-OFF"
+OC_IN_FORM = "CANARY-OC-INSIDE-FORM"
+OC_IMAGE = "CANARY-OC-IMAGE-SAMPLES"
+INLINE_COMMENT = "CANARY-INLINE-JPEG-COMMENT"
+VE_TEXT = "CANARY-VISIBILITY-EXPRESSION"
 ON_TEXT = "VISIBLE-ON-LAYER-TEXT"
 ACTUAL_TEXT = "CANARY-ACTUALTEXT"
 ACTUAL_SHOWN = "SHOWN-INSTEAD-OF-ACTUALTEXT"
@@ -260,11 +316,34 @@ def hand_written_record() -> tuple[bytes, dict[str, int]]:
                  NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject({
                      NameObject("/F1"): font})})})
     form_ref = writer._add_object(form)
+    inner = DecodedStreamObject()  # a form whose own content marks a layer that is off
+    inner.set_data(b"/OC /L0 BDC\n" + _text(40, OC_IN_FORM) + b"EMC\n")
+    inner.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                  NameObject("/BBox"): RectangleObject((0, 0, 612, 792)),
+                  NameObject("/Resources"): DictionaryObject({
+                      NameObject("/Font"): DictionaryObject({NameObject("/F1"): font}),
+                      NameObject("/Properties"): DictionaryObject({NameObject("/L0"): off})})})
+    inner_ref = writer._add_object(inner)
+    samples = OC_IMAGE.encode()  # the canary is the image's pixels: found raw if the image travels
+    image = DecodedStreamObject()
+    image.set_data(samples)
+    image.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+                  NameObject("/Width"): NumberObject(len(samples)), NameObject("/Height"): NumberObject(1),
+                  NameObject("/ColorSpace"): NameObject("/DeviceGray"), NameObject("/BitsPerComponent"):
+                  NumberObject(8), NameObject("/OC"): off})
+    image_ref = writer._add_object(image)
+    expression = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/OCMD"),
+                                                      NameObject("/VE"): ArrayObject([NameObject("/Not"), off])}))
     pages = {
         "layer off in the page": _text(700, KEPT_TEXT) + b"/OC /L0 BDC\n" + _text(600, OC_OFF) + b"EMC\n",
         "form XObject in a layer that is off": _text(700, KEPT_TEXT) + b"q /Fm0 Do Q\n",
         "membership dictionary of layers that are off": _text(700, KEPT_TEXT) + b"/OC /MD0 BDC\n"
                                                          + _text(600, OCMD_OFF) + b"EMC\n",
+        "layer off inside a form's own content": _text(700, KEPT_TEXT) + b"q /Fm1 Do Q\n",
+        "image in a layer that is off": _text(700, KEPT_TEXT) + b"q 300 0 0 20 72 500 cm /Im0 Do Q\n",
+        "an inline JPEG with its metadata": _text(700, KEPT_TEXT) + b"q 160 0 0 100 72 400 cm BI /W 32 /H 20 /BPC 8 "
+                                            b"/CS /RGB /F /DCT ID\n" + _small_jpeg() + b"\nEI Q\n",
+        "a visibility expression": _text(700, KEPT_TEXT) + b"/OC /VE0 BDC\n" + _text(600, VE_TEXT) + b"EMC\n",
         "layer on": b"/OC /L1 BDC\n" + _text(600, ON_TEXT) + b"EMC\n",
         "ActualText replacing the shown text": b"/Span <</ActualText (" + ACTUAL_TEXT.encode() + b")>> BDC\n"
                                                + _text(600, ACTUAL_SHOWN) + b"EMC\n",
@@ -283,8 +362,9 @@ def hand_written_record() -> tuple[bytes, dict[str, int]]:
         page[NameObject("/Resources")] = DictionaryObject({
             NameObject("/Font"): DictionaryObject({NameObject("/F1"): font}),
             NameObject("/Properties"): DictionaryObject({NameObject("/L0"): off, NameObject("/L1"): on,
-                                                         NameObject("/MD0"): ocmd}),
-            NameObject("/XObject"): DictionaryObject({NameObject("/Fm0"): form_ref}),
+                                                         NameObject("/MD0"): ocmd, NameObject("/VE0"): expression}),
+            NameObject("/XObject"): DictionaryObject({NameObject("/Fm0"): form_ref, NameObject("/Fm1"): inner_ref,
+                                                      NameObject("/Im0"): image_ref}),
         })
         numbers[name] = number
     writer._root_object[NameObject("/OCProperties")] = DictionaryObject({
@@ -298,6 +378,12 @@ def hand_written_record() -> tuple[bytes, dict[str, int]]:
     return out.getvalue(), numbers
 
 
+def _small_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (32, 20), (90, 120, 200)).save(out, "JPEG", comment=INLINE_COMMENT.encode())
+    return out.getvalue()
+
+
 def _ocg(name: str) -> DictionaryObject:
     return DictionaryObject({NameObject("/Type"): NameObject("/OCG"), NameObject("/Name"): TextStringObject(name)})
 
@@ -306,10 +392,17 @@ def _text(y: int, text: str) -> bytes:
     return f"BT /F1 12 Tf 72 {y} Td ({text}) Tj ET\n".encode("latin-1")
 
 
-HAND_HIDDEN = {  # route -> the canary that must not leave; the page is rebuilt as an image
-    "layer off in the page": OC_OFF,
-    "form XObject in a layer that is off": OC_FORM,
-    "membership dictionary of layers that are off": OCMD_OFF,
+LAYER_OFF_REASON = "content in a layer (optional content) that is hidden in the normal view"
+HAND_HIDDEN = {  # route -> (the canary that must not leave, why the page is rebuilt as an image)
+    "layer off in the page": (OC_OFF, LAYER_OFF_REASON),
+    "form XObject in a layer that is off": (OC_FORM, LAYER_OFF_REASON),
+    "membership dictionary of layers that are off": (OCMD_OFF, LAYER_OFF_REASON),
+    "layer off inside a form's own content": (OC_IN_FORM, LAYER_OFF_REASON),
+    "image in a layer that is off": (OC_IMAGE, LAYER_OFF_REASON),
+    "an inline JPEG with its metadata": (INLINE_COMMENT, "an image inside the drawing instructions whose file data "
+                                                         "cannot be cleaned of its metadata"),
+    "a visibility expression": (VE_TEXT, "content in a layer (optional content) whose visibility cannot be told "
+                                         "for sure"),
 }
 HAND_VECTOR = {  # route -> (canary that must not leave, text that still shows as text); the page stays vector
     "layer on": (ON_LAYER_NAME, ON_TEXT),
