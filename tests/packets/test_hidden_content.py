@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image
-from pypdf import PdfReader
-from pypdf.generic import DictionaryObject, StreamObject
+from PIL import Image, ImageChops
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, RectangleObject, StreamObject
 
 from desktop.packets.builder import build_packet
 from desktop.packets.model import BuiltPacket, PacketRecord
@@ -265,3 +265,44 @@ def test_an_image_reaching_past_the_page_edge_is_rebuilt() -> None:
     route = hiding.Route("an image half off the page", "", hiding.image_past_edge)
     built = build_packet(ready(), [PacketRecord(hiding.record([route]), title="Picture")], SETTINGS, 1)
     assert built.rebuilt and "an image reaches past the edge of the page" in built.rebuilt[0].reasons[0]
+
+
+def _turned_and_cropped(route: hiding.Route) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(hiding.record([route, route]))))
+    writer.pages[0].rotate(90)
+    writer.pages[1].cropbox = RectangleObject((40, 60, 580, 760))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_rebuilt_turned_or_cropped_page_has_the_size_and_place_it_would_have_had(tmp_path: Path) -> None:
+    hiding_route = next(r for r in hiding.ROUTES if r.name == "render mode 3 (invisible)")
+    plain_route = hiding.Route("nothing hidden", "", lambda c, canary: None)
+    built = {}
+    for name, route in (("hiding", hiding_route), ("plain", plain_route)):
+        packet = build_packet(ready(), [PacketRecord(_turned_and_cropped(route), title="Turned")], SETTINGS, 1)
+        built[name] = packet
+        assert len(packet.rebuilt) == (2 if name == "hiding" else 0)
+    sizes = {}
+    for name, packet in built.items():
+        document = pdfium.PdfDocument(packet.encrypted_pdf, password=packet.password)
+        first = packet.record_pages[0].first
+        sizes[name] = [tuple(round(v, 1) for v in document[first - 1 + i].get_size()) for i in range(2)]
+        document.close()
+    assert sizes["hiding"] == sizes["plain"]
+    looks = {name: _rendered(tmp_path / name, packet) for name, packet in built.items()}
+    for rebuilt, vector in zip(looks["hiding"], looks["plain"], strict=True):
+        difference = ImageChops.difference(rebuilt, vector)
+        mean = sum(i * n for i, n in enumerate(difference.histogram())) / (difference.width * difference.height)
+        assert mean < 1.0  # the same page in the same place: only anti-aliasing differs (150 dpi image, vector)
+
+
+def _rendered(folder: Path, packet: BuiltPacket) -> list[Image.Image]:
+    """The record's pages as poppler renders them, gray, 36 dpi."""
+    folder.mkdir()
+    path = write(folder, packet)
+    first, last = packet.record_pages[0].first, packet.record_pages[0].last
+    subprocess.run(["pdftoppm", "-r", "36", "-gray", "-f", str(first), "-l", str(last), "-upw", packet.password,
+                    str(path), str(folder / "p")], check=True, timeout=60)
+    return [Image.open(p).convert("L") for p in sorted(folder.glob("p-*.pgm"))]
