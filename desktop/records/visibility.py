@@ -87,7 +87,8 @@ class _Object:
 @dataclass
 class _Page:
     visible: Rect
-    texts: dict[int, _Object] = field(default_factory=dict)  # by handle address
+    texts: list[_Object] = field(default_factory=list)
+    by_address: dict[int, _Object] = field(default_factory=dict)  # made only when characters are looked up
     others: list[_Object] = field(default_factory=list)  # leaf paths, images, shadings
     annotated: bool = False
 
@@ -100,9 +101,9 @@ def hidden_on_page(pg: Any) -> Hidden:
                  for o in page.others)
     other = (IMAGE_OUTSIDE,) if images else ()
     if not any(o.suspicious or o.invisible or o.tiny or not _inside(o.bounds, page.visible, EDGE_PT)
-               for o in page.texts.values()):
+               for o in page.texts):
         return Hidden(other=other)
-    seen = _pixel_check(pg, page) if any(o.suspicious for o in page.texts.values()) else None
+    seen = _pixel_check(pg, page) if any(o.suspicious for o in page.texts) else None
     runs, why = _hidden_runs(pg, page, seen)
     return Hidden(runs, why, other)
 
@@ -166,7 +167,7 @@ def _walk(page: _Page, handles: list[Any], matrix: Matrix, order: list[int]) -> 
         obj = _Object(handle, kind, own if matrix is _IDENTITY else _transformed(own, matrix), order[0])
         if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
             _text_properties(obj, own, matrix)
-            page.texts[_address(handle)] = obj
+            page.texts.append(obj)
         else:
             obj.filled = kind == pdfium_c.FPDF_PAGEOBJ_PATH and _fills(handle)
             page.others.append(obj)
@@ -198,14 +199,14 @@ def _text_properties(obj: _Object, own: Rect, matrix: Matrix) -> None:
 def _mark_suspicious(page: _Page) -> None:
     """Text overlapping any shape or image, or on a page with annotations, is looked at in pixels."""
     if page.annotated:
-        for obj in page.texts.values():
+        for obj in page.texts:
             obj.suspicious = True
         return
     if not page.others:
         return
-    span = _union([o.bounds for o in page.texts.values()]) if page.texts else None
+    span = _union([o.bounds for o in page.texts]) if page.texts else None
     near = [o for o in page.others if span is not None and _overlaps(o.bounds, span)]
-    for obj in page.texts.values():
+    for obj in page.texts:
         if not obj.suspicious and any(_overlaps(obj.bounds, other.bounds) for other in near):
             obj.suspicious = True
 
@@ -213,7 +214,7 @@ def _mark_suspicious(page: _Page) -> None:
 def _pixel_check(pg: Any, page: _Page) -> Image.Image:
     """Where the page's text changes pixels: a mask (mode L, nonzero where seen) at CHECK_SCALE."""
     shown = _render(pg)
-    handles = [o.handle for o in page.texts.values()]
+    handles = [o.handle for o in page.texts]
     try:
         for handle in handles:
             pdfium_c.FPDFPageObj_SetIsActive(handle, False)
@@ -284,6 +285,8 @@ def _route(char: str, box: Rect, obj: _Object, page: _Page, seen: Image.Image | 
 
 def _chars(textpage: Any, page: _Page) -> Iterator[tuple[int, str, Rect | None, _Object | None]]:
     """Each character of the text page with its tight box and its text object (None where pdfium made it up)."""
+    if not page.by_address:
+        page.by_address = {_address(o.handle): o for o in page.texts}
     count = int(textpage.count_chars())
     text = str(textpage.get_text_range())
     whole = len(text) == count
@@ -294,7 +297,7 @@ def _chars(textpage: Any, page: _Page) -> Iterator[tuple[int, str, Rect | None, 
             yield index, char, None, None
             continue
         handle = pdfium_c.FPDFText_GetTextObject(textpage.raw, index)
-        obj = page.texts.get(_address(handle)) if handle else None
+        obj = page.by_address.get(_address(handle)) if handle else None
         pdfium_c.FPDFText_GetCharBox(textpage.raw, index, left, right, bottom, top)
         yield index, char, (left.value, bottom.value, right.value, top.value), obj
 
