@@ -169,18 +169,21 @@ def _walk(resources: DictionaryObject, used: set[bytes], drawn: dict[int, Stream
                 if _name_bytes(name) not in used or not isinstance(target, StreamObject) or id(target) in visited:
                     continue
                 visited.add(id(target))
+                first = id(target) not in drawn  # a later round of the fixed point only looks for new names
                 drawn[id(target)] = target
-                _check_layer(target, layers, reasons)
                 if target.get("/Subtype") == "/Image":
-                    _clean_images(target, reasons)
+                    if first:
+                        _check_layer(target, layers, reasons)
+                        _clean_images(target, reasons)
                     continue  # samples, not content: nothing in them names a resource
                 inner = target.get("/Resources")
-                inner_scope = inner.get_object() if inner is not None else scope
-                original = target.get_data()
-                cleaned = _clean(original, inner_scope, layers, reasons)
-                if cleaned is not original:
-                    _replace_data(target, cleaned)
-                used |= _names(cleaned)
+                if first:
+                    _check_layer(target, layers, reasons)
+                    original = target.get_data()
+                    cleaned = _clean(original, inner.get_object() if inner is not None else scope, layers, reasons)
+                    if cleaned is not original:
+                        _replace_data(target, cleaned)
+                    used |= _names(cleaned)
                 if inner is not None:
                     pending.append(inner.get_object())
 

@@ -6,13 +6,15 @@ Text that cannot be seen, by route:
 - outside the page as shown (media box within crop box);
 - too small to read (under MIN_TEXT_PT);
 - covered by later painting (a box, an image, a shading), in the colour behind it (white on white), clipped away,
-  transparent, or under an annotation: found in pixels. The page is rendered twice at a low resolution, as it is and
-  with its text objects switched off (FPDFPageObj_SetIsActive, in memory: the file is not touched), and a character
-  whose box shows no difference between the two is not seen.
+  transparent, under an annotation, or drawn with glyphs that show nothing (a Type 3 font of empty procedures, with
+  a ToUnicode map that still gives the text to every reader): found in pixels. The page is rendered twice at a
+  low resolution, as it is and with its text objects switched off (FPDFPageObj_SetIsActive, in memory: the file is
+  not touched), and a character whose box shows no difference between the two is not seen.
 
 Rendering costs milliseconds, so it runs only for pages where one of those could happen: text that is not dark on
-nothing, that overlaps a shape or image, sits under a clip that cuts into it, has transparency, or a page with
-annotations. An ordinary page of text is decided from its objects' properties alone (a fraction of a millisecond).
+nothing, that overlaps a shape or image, sits under a clip that cuts into it, has transparency or no extent, or a
+page with annotations. An ordinary page of text is decided from its objects' properties alone (about a
+millisecond).
 
 `covered_text` finds the same "box drawn over text" at import, for the page view to suggest a real box (§9.1): a
 filled shape or an image painted after the text it lies over.
@@ -44,8 +46,10 @@ INVISIBLE = "drawn invisible"
 OUTSIDE = "outside the page"
 TINY = "too small to read"
 UNSEEN = "covered by something drawn over it, or in the colour behind it"
+EMPTY = "drawn with glyphs that show nothing"
 IMAGE_OUTSIDE = "an image reaches past the edge of the page, and the part outside cannot be seen"
 
+_DRAWS_NOTHING = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
@@ -55,7 +59,7 @@ class Hidden:
     """What cannot be seen on one page: lines (runs) of text and why, and other reasons (images)."""
 
     runs: tuple[str, ...] = ()  # the hidden text, one run per line, white space collapsed
-    why: tuple[str, ...] = ()  # the routes (INVISIBLE, OUTSIDE, TINY, UNSEEN), in that order
+    why: tuple[str, ...] = ()  # the routes (INVISIBLE, OUTSIDE, TINY, UNSEEN, EMPTY), in that order
     other: tuple[str, ...] = ()  # e.g. IMAGE_OUTSIDE
 
     def __bool__(self) -> bool:
@@ -191,8 +195,10 @@ def _text_properties(obj: _Object, own: Rect, matrix: Matrix) -> None:
         a, b, c, d, _, _ = _compose(_matrix(handle), matrix)
         obj.tiny = _SIZE.value * math.sqrt(abs(a * d - b * c)) < MIN_TEXT_PT
     pdfium_c.FPDFPageObj_GetFillColor(handle, *_RGBA)
-    # HasTransparency: a fill or stroke alpha below 1, a blend mode or a soft mask.
-    obj.suspicious = min(_RGBA[0].value, _RGBA[1].value, _RGBA[2].value) >= LIGHT \
+    # HasTransparency: a fill or stroke alpha below 1, a blend mode or a soft mask. A line with no height or width
+    # is drawn with glyphs that show nothing (a Type 3 font of empty procedures), or is a lone space.
+    width, height = own[2] - own[0], own[3] - own[1]
+    obj.suspicious = min(_RGBA[0].value, _RGBA[1].value, _RGBA[2].value) >= LIGHT or min(width, height) < 0.5 \
         or bool(pdfium_c.FPDFPageObj_HasTransparency(handle)) or _clipped(handle, own)
 
 
@@ -257,7 +263,7 @@ def _hidden_runs(pg: Any, page: _Page, seen: Image.Image | None) -> tuple[tuple[
         _end_run(current, runs)
     finally:
         textpage.close()
-    return tuple(runs), tuple(r for r in (INVISIBLE, OUTSIDE, TINY, UNSEEN) if r in routes)
+    return tuple(runs), tuple(r for r in (INVISIBLE, OUTSIDE, TINY, UNSEEN, EMPTY) if r in routes)
 
 
 def _end_run(current: list[str], runs: list[str]) -> None:
@@ -279,7 +285,10 @@ def _route(char: str, box: Rect, obj: _Object, page: _Page, seen: Image.Image | 
     if obj.tiny:
         return TINY
     if obj.suspicious and seen is not None and not _shows(seen, to_pixels(box)):
-        return UNSEEN
+        # A soft hyphen or a joiner has no extent: it draws nothing and hides nothing; any other character drawn
+        # with an empty glyph is text no one sees.
+        empty = box[2] - box[0] < 0.1 or box[3] - box[1] < 0.1
+        return UNSEEN if not empty else None if char in _DRAWS_NOTHING else EMPTY
     return None
 
 

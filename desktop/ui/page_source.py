@@ -34,7 +34,8 @@ def open_record(repo: Repository, record_id: int, control: JobControl) -> OpenRe
     document = records.load_record(repo, record_id, control.part(0, 2, 3))
     found = suggest(document.pdf, records.personnel_names(repo), control.part(2, 1, 3))
     # Boxes already drawn over text in the record (a redaction that looks done and is not), suggestions of their own.
-    found = sorted([*found, *covered_suggestions(document.pdf)], key=lambda s: (s.page, -s.box[3], s.box[0]))
+    covered = covered_suggestions(document.pdf, control.part(3, 0, 3))  # quick: Cancel is what it needs
+    found = sorted([*found, *covered], key=lambda s: (s.page, -s.box[3], s.box[0]))
     return OpenRecord(record_id, stored.filename, document.pdf, document.pages, page_geometry(document.pdf),
                       tuple(found))
 

@@ -17,6 +17,7 @@ from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
+    FloatObject,
     NameObject,
     NumberObject,
     RectangleObject,
@@ -288,6 +289,7 @@ OC_IN_FORM = "CANARY-OC-INSIDE-FORM"
 OC_IMAGE = "CANARY-OC-IMAGE-SAMPLES"
 INLINE_COMMENT = "CANARY-INLINE-JPEG-COMMENT"
 VE_TEXT = "CANARY-VISIBILITY-EXPRESSION"
+EMPTY_GLYPHS = "CANARY-EMPTY-GLYPHS"
 ON_TEXT = "VISIBLE-ON-LAYER-TEXT"
 ACTUAL_TEXT = "CANARY-ACTUALTEXT"
 ACTUAL_SHOWN = "SHOWN-INSTEAD-OF-ACTUALTEXT"
@@ -334,7 +336,10 @@ def hand_written_record() -> tuple[bytes, dict[str, int]]:
     image_ref = writer._add_object(image)
     expression = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/OCMD"),
                                                       NameObject("/VE"): ArrayObject([NameObject("/Not"), off])}))
+    empty_font = writer._add_object(_empty_type3(writer))
     pages = {
+        "a font whose glyphs draw nothing": _text(700, KEPT_TEXT) + b"BT /F3 12 Tf 72 600 Td (" + EMPTY_GLYPHS.encode()
+                                            + b") Tj ET\n",
         "layer off in the page": _text(700, KEPT_TEXT) + b"/OC /L0 BDC\n" + _text(600, OC_OFF) + b"EMC\n",
         "form XObject in a layer that is off": _text(700, KEPT_TEXT) + b"q /Fm0 Do Q\n",
         "membership dictionary of layers that are off": _text(700, KEPT_TEXT) + b"/OC /MD0 BDC\n"
@@ -360,7 +365,7 @@ def hand_written_record() -> tuple[bytes, dict[str, int]]:
         stream.set_data(data)
         page[NameObject("/Contents")] = writer._add_object(stream)
         page[NameObject("/Resources")] = DictionaryObject({
-            NameObject("/Font"): DictionaryObject({NameObject("/F1"): font}),
+            NameObject("/Font"): DictionaryObject({NameObject("/F1"): font, NameObject("/F3"): empty_font}),
             NameObject("/Properties"): DictionaryObject({NameObject("/L0"): off, NameObject("/L1"): on,
                                                          NameObject("/MD0"): ocmd, NameObject("/VE0"): expression}),
             NameObject("/XObject"): DictionaryObject({NameObject("/Fm0"): form_ref, NameObject("/Fm1"): inner_ref,
@@ -376,6 +381,29 @@ def hand_written_record() -> tuple[bytes, dict[str, int]]:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), numbers
+
+
+def _empty_type3(writer: PdfWriter) -> DictionaryObject:
+    """A Type 3 font whose every glyph is an empty procedure, with a ToUnicode map that gives its text to readers."""
+    glyph = DecodedStreamObject()
+    glyph.set_data(b"600 0 0 0 0 0 d1")
+    cmap = DecodedStreamObject()
+    cmap.set_data(b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Empty def "
+                  b"1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfrange <20> <7E> <0020> endbfrange "
+                  b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    scale = FloatObject(0.001)
+    return DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type3"),
+        NameObject("/FontBBox"): ArrayObject([NumberObject(0)] * 4),
+        NameObject("/FontMatrix"): ArrayObject([scale, NumberObject(0), NumberObject(0), scale, NumberObject(0),
+                                                NumberObject(0)]),
+        NameObject("/CharProcs"): DictionaryObject({NameObject("/g"): writer._add_object(glyph)}),
+        NameObject("/Encoding"): DictionaryObject({NameObject("/Type"): NameObject("/Encoding"),
+                                                   NameObject("/Differences"): ArrayObject(
+                                                       [NumberObject(32)] + [NameObject("/g")] * 95)}),
+        NameObject("/FirstChar"): NumberObject(32), NameObject("/LastChar"): NumberObject(126),
+        NameObject("/Widths"): ArrayObject([NumberObject(600)] * 95), NameObject("/ToUnicode"):
+        writer._add_object(cmap), NameObject("/Resources"): DictionaryObject()})
 
 
 def _small_jpeg() -> bytes:
@@ -394,6 +422,8 @@ def _text(y: int, text: str) -> bytes:
 
 LAYER_OFF_REASON = "content in a layer (optional content) that is hidden in the normal view"
 HAND_HIDDEN = {  # route -> (the canary that must not leave, why the page is rebuilt as an image)
+    "a font whose glyphs draw nothing": (EMPTY_GLYPHS, "1 line of text that cannot be seen on the page (drawn with "
+                                                       "glyphs that show nothing)"),
     "layer off in the page": (OC_OFF, LAYER_OFF_REASON),
     "form XObject in a layer that is off": (OC_FORM, LAYER_OFF_REASON),
     "membership dictionary of layers that are off": (OCMD_OFF, LAYER_OFF_REASON),
