@@ -504,3 +504,35 @@ def jpeg_on_a_page() -> bytes:
     c.save()
     return out.getvalue()
 
+
+
+JPX_CANARY = "CANARY-JPX-XML-BOX"
+
+
+def jpx_on_a_page() -> bytes:
+    """A vector page of text with a JPEG 2000 image (JPXDecode) whose file carries an XML box."""
+    out = io.BytesIO()
+    photo().save(out, "JPEG2000", no_jp2=False)
+    data = out.getvalue()
+    at = data.index(b"jp2c") - 4
+    xml = b"<x:xmpmeta>" + JPX_CANARY.encode() + b"</x:xmpmeta>"
+    data = data[:at] + struct.pack(">I4s", 8 + len(xml), b"xml ") + xml + data[at:]
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                                                NameObject("/Subtype"): NameObject("/Type1"),
+                                                NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    image = DecodedStreamObject()
+    image._data = data
+    image.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+                  NameObject("/Width"): NumberObject(JPEG_SIZE[0]), NameObject("/Height"): NumberObject(JPEG_SIZE[1]),
+                  NameObject("/Filter"): NameObject("/JPXDecode")})
+    page = writer.add_blank_page(612, 792)
+    page[NameObject("/Resources")] = DictionaryObject({
+        NameObject("/Font"): DictionaryObject({NameObject("/F1"): font}),
+        NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): writer._add_object(image)})})
+    contents = DecodedStreamObject()
+    contents.set_data(_text(720, KEPT_TEXT) + b"q 320 0 0 200 72 400 cm /Im0 Do Q\n")
+    page[NameObject("/Contents")] = writer._add_object(contents)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

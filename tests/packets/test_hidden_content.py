@@ -315,3 +315,19 @@ def _rendered(folder: Path, packet: BuiltPacket) -> list[Image.Image]:
     subprocess.run(["pdftoppm", "-r", "36", "-gray", "-f", str(first), "-l", str(last), "-upw", packet.password,
                     str(path), str(folder / "p")], check=True, timeout=60)
     return [Image.open(p).convert("L") for p in sorted(folder.glob("p-*.pgm"))]
+
+
+def test_a_jpeg_2000_drawn_on_a_vector_page_loses_its_metadata_boxes(tmp_path: Path) -> None:
+    record = hiding.jpx_on_a_page()
+    assert hiding.JPX_CANARY.encode() in record
+    built = build_packet(ready(), [PacketRecord(record, title="JPEG 2000 on a page")], SETTINGS, 1)
+    assert built.rebuilt == ()
+    path = write(tmp_path, built)
+    assert hiding.KEPT_TEXT in text_of(path, built.password)
+    done = subprocess.run(["pdfimages", "-all", "-upw", built.password, str(path), str(tmp_path / "img")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    extracted = sorted(tmp_path.glob("img-*.jp2"))
+    assert len(extracted) == 1 and hiding.JPX_CANARY.encode() not in extracted[0].read_bytes()
+    with Image.open(extracted[0]) as out:
+        assert out.size == hiding.JPEG_SIZE
