@@ -97,5 +97,6 @@ def scenario(prefix: str) -> Path:
     """The scenario request whose file name starts with `prefix` ("01" -> 01-cmaa-ready.request.json)."""
     found = sorted(SCENARIOS.glob(f"{prefix}*.request.json"))
     if len(found) != 1:
-        raise FileNotFoundError(f"expected one scenario request {prefix}*.request.json in {SCENARIOS}, found {len(found)}")
+        raise FileNotFoundError(f"expected one scenario request {prefix}*.request.json in {SCENARIOS}, "
+                                f"found {len(found)}")
     return found[0]
