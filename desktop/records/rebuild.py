@@ -52,6 +52,9 @@ LAYER_UNSURE = "content in a layer (optional content) whose visibility cannot be
 UNREADABLE = "drawing instructions that cannot be read for sure, so what they hide cannot be known"
 INLINE_IMAGE = "an image inside the drawing instructions whose file data cannot be cleaned of its metadata"
 IMAGE_DATA = "an image whose data is not what it claims to be, so its metadata cannot be removed"
+ZERO_SIZE = "text drawn at a size of zero, which draws nothing and which readers still extract"
+_ZERO_FONT = re.compile(rb"(?<![\w.+-])[+-]?(?:0+\.?0*|\.0+)\s+Tf(?![^\s/\[(<%])")
+_MATRIX_OP = re.compile(rb"\s(?:cm|Tm)(?![^\s/\[(<%])")
 
 
 @dataclass
@@ -190,6 +193,8 @@ def _walk(resources: DictionaryObject, used: set[bytes], drawn: dict[int, Stream
 
 def _clean(data: bytes, scope: DictionaryObject, layers: Layers, reasons: list[str]) -> bytes:
     """A content stream with only what draws (desktop/records/content.py); a reason is added for what cannot be."""
+    if _zero_size(data) and ZERO_SIZE not in reasons:
+        reasons.append(ZERO_SIZE)
     if not content.worth_reading(data):
         return data
     try:
@@ -206,6 +211,24 @@ def _clean(data: bytes, scope: DictionaryObject, layers: Layers, reasons: list[s
         elif op.operator == b"BI" and content.inline_filters(op) & {b"/DCTDecode", b"/JPXDecode"}:
             reasons.append(INLINE_IMAGE)
     return content.cleaned_operations(ops)
+
+
+def _zero_size(data: bytes) -> bool:
+    """Text at font size 0, or under a matrix that flattens it to nothing (cm or Tm with a determinant of 0):
+    pdfium leaves such text out of the page altogether, so the visibility check cannot see it, but poppler and
+    others extract it. The operators are found by one regular expression, their operands read just before them;
+    one inside a string can only cost a page image."""
+    if _ZERO_FONT.search(data):
+        return True
+    for found in _MATRIX_OP.finditer(data):
+        operands = data[max(0, found.start() - 96):found.start()].rsplit(None, 6)[-6:]
+        try:
+            a, b, c, d = (float(v) for v in operands[:4])
+        except ValueError:
+            continue  # not numbers: not such an operator (or a broken one, which readers skip)
+        if len(operands) == 6 and a * d - b * c == 0:
+            return True
+    return False
 
 
 def _check_layer(target: StreamObject, layers: Layers, reasons: list[str]) -> None:

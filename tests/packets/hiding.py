@@ -290,6 +290,10 @@ OC_IMAGE = "CANARY-OC-IMAGE-SAMPLES"
 INLINE_COMMENT = "CANARY-INLINE-JPEG-COMMENT"
 VE_TEXT = "CANARY-VISIBILITY-EXPRESSION"
 EMPTY_GLYPHS = "CANARY-EMPTY-GLYPHS"
+ZERO_FONT = "CANARY-FONT-SIZE-ZERO"
+FLAT_CTM = "CANARY-FLATTENING-CTM"
+FLAT_TM = "CANARY-FLATTENING-TM"
+ZERO_REASON = "text drawn at a size of zero, which draws nothing and which readers still extract"
 ON_TEXT = "VISIBLE-ON-LAYER-TEXT"
 ACTUAL_TEXT = "CANARY-ACTUALTEXT"
 ACTUAL_SHOWN = "SHOWN-INSTEAD-OF-ACTUALTEXT"
@@ -340,6 +344,11 @@ def hand_written_record() -> tuple[bytes, dict[str, int]]:
     pages = {
         "a font whose glyphs draw nothing": _text(700, KEPT_TEXT) + b"BT /F3 12 Tf 72 600 Td (" + EMPTY_GLYPHS.encode()
                                             + b") Tj ET\n",
+        "text at font size 0": _text(700, KEPT_TEXT) + b"BT /F1 0 Tf 72 600 Td (" + ZERO_FONT.encode() + b") Tj ET\n",
+        "text under a flattening matrix": _text(700, KEPT_TEXT) + b"q 1 1 1 1 0 0 cm\n" + _text(600, FLAT_CTM)
+                                          + b"Q\n",
+        "text with a flattening text matrix": _text(700, KEPT_TEXT) + b"BT /F1 12 Tf 0 0 0 0 72 600 Tm ("
+                                              + FLAT_TM.encode() + b") Tj ET\n",
         "layer off in the page": _text(700, KEPT_TEXT) + b"/OC /L0 BDC\n" + _text(600, OC_OFF) + b"EMC\n",
         "form XObject in a layer that is off": _text(700, KEPT_TEXT) + b"q /Fm0 Do Q\n",
         "membership dictionary of layers that are off": _text(700, KEPT_TEXT) + b"/OC /MD0 BDC\n"
@@ -424,6 +433,9 @@ LAYER_OFF_REASON = "content in a layer (optional content) that is hidden in the 
 HAND_HIDDEN = {  # route -> (the canary that must not leave, why the page is rebuilt as an image)
     "a font whose glyphs draw nothing": (EMPTY_GLYPHS, "1 line of text that cannot be seen on the page (drawn with "
                                                        "glyphs that show nothing)"),
+    "text at font size 0": (ZERO_FONT, ZERO_REASON),
+    "text under a flattening matrix": (FLAT_CTM, ZERO_REASON),
+    "text with a flattening text matrix": (FLAT_TM, ZERO_REASON),
     "layer off in the page": (OC_OFF, LAYER_OFF_REASON),
     "form XObject in a layer that is off": (OC_FORM, LAYER_OFF_REASON),
     "membership dictionary of layers that are off": (OCMD_OFF, LAYER_OFF_REASON),
