@@ -52,6 +52,9 @@ LAYER_UNSURE = "content in a layer (optional content) whose visibility cannot be
 UNREADABLE = "drawing instructions that cannot be read for sure, so what they hide cannot be known"
 INLINE_IMAGE = "an image inside the drawing instructions whose file data cannot be cleaned of its metadata"
 IMAGE_DATA = "an image whose data is not what it claims to be, so its metadata cannot be removed"
+PATTERN_TEXT = "a pattern whose tiles draw text, which is not the page's text and still travels"
+TYPE3_TEXT = "a font whose glyphs draw text of their own, which is not the page's text and still travels"
+_TEXT_OBJECT = re.compile(rb"(?<![^\s\])>])BT(?![^\s/\[(<%])")
 ZERO_SIZE = "text drawn at a size of zero, which draws nothing and which readers still extract"
 _ZERO_FONT = re.compile(rb"(?<![\w.+-])[+-]?(?:0+\.?0*|\.0+)\s+Tf(?![^\s/\[(<%])")
 _MATRIX_OP = re.compile(rb"\s(?:cm|Tm)(?![^\s/\[(<%])")
@@ -187,8 +190,45 @@ def _walk(resources: DictionaryObject, used: set[bytes], drawn: dict[int, Stream
                     if cleaned is not original:
                         _replace_data(target, cleaned)
                     used |= _names(cleaned)
+                    if kind == "/Pattern" and _TEXT_OBJECT.search(cleaned):
+                        _add(reasons, PATTERN_TEXT)
                 if inner is not None:
                     pending.append(inner.get_object())
+        _walk_glyphs(scope, used, drawn, layers, reasons, pending, visited)
+
+
+def _walk_glyphs(scope: DictionaryObject, used: set[bytes], drawn: dict[int, StreamObject], layers: Layers,
+                 reasons: list[str], pending: list[DictionaryObject], visited: set[int]) -> None:
+    """The glyph procedures of the Type 3 fonts the content uses are content too: cleaned like it, and a glyph
+    that shows text of its own (which no reader extracts as the page's, but which travels) rebuilds the page."""
+    for name, ref in _entries(scope, "/Font"):
+        font = ref.get_object()  # type: ignore[attr-defined]
+        if _name_bytes(name) not in used or not isinstance(font, DictionaryObject) or id(font) in visited \
+                or font.get("/Subtype") != "/Type3":
+            continue
+        visited.add(id(font))
+        procs = font.get("/CharProcs")
+        for glyph in (list(procs.values()) if isinstance(procs, DictionaryObject) else []):
+            stream = glyph.get_object()
+            if not isinstance(stream, StreamObject) or id(stream) in drawn:
+                continue
+            drawn[id(stream)] = stream
+            original = stream.get_data()
+            own = font.get("/Resources")
+            cleaned = _clean(original, own.get_object() if own is not None else scope, layers, reasons)
+            if cleaned is not original:
+                _replace_data(stream, cleaned)
+            if _TEXT_OBJECT.search(cleaned):
+                _add(reasons, TYPE3_TEXT)
+            used |= _names(cleaned)
+        inner = font.get("/Resources")
+        if inner is not None:
+            pending.append(inner.get_object())
+
+
+def _add(reasons: list[str], reason: str) -> None:
+    if reason not in reasons:
+        reasons.append(reason)
 
 
 def _clean(data: bytes, scope: DictionaryObject, layers: Layers, reasons: list[str]) -> bytes:

@@ -291,6 +291,8 @@ INLINE_COMMENT = "CANARY-INLINE-JPEG-COMMENT"
 VE_TEXT = "CANARY-VISIBILITY-EXPRESSION"
 EMPTY_GLYPHS = "CANARY-EMPTY-GLYPHS"
 ZERO_FONT = "CANARY-FONT-SIZE-ZERO"
+GLYPH_TEXT = "CANARY-TEXT-IN-A-GLYPH"
+PATTERN_TEXT = "CANARY-TEXT-IN-A-PATTERN"
 FLAT_CTM = "CANARY-FLATTENING-CTM"
 FLAT_TM = "CANARY-FLATTENING-TM"
 ZERO_REASON = "text drawn at a size of zero, which draws nothing and which readers still extract"
@@ -341,9 +343,26 @@ def hand_written_record() -> tuple[bytes, dict[str, int]]:
     expression = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/OCMD"),
                                                       NameObject("/VE"): ArrayObject([NameObject("/Not"), off])}))
     empty_font = writer._add_object(_empty_type3(writer))
+    talking = _empty_type3(writer)  # its one glyph shows text of its own in Helvetica
+    glyph = DecodedStreamObject()
+    glyph.set_data(b"600 0 d0 BT /F1 12 Tf 0 0 Td (" + GLYPH_TEXT.encode() + b") Tj ET")
+    talking[NameObject("/CharProcs")] = DictionaryObject({NameObject("/g"): writer._add_object(glyph)})
+    talking[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({
+        NameObject("/F1"): font})})
+    talking_font = writer._add_object(talking)
+    tile = DecodedStreamObject()
+    tile.set_data(_text(2, PATTERN_TEXT))
+    tile.update({NameObject("/Type"): NameObject("/Pattern"), NameObject("/PatternType"): NumberObject(1),
+                 NameObject("/PaintType"): NumberObject(1), NameObject("/TilingType"): NumberObject(1),
+                 NameObject("/BBox"): RectangleObject((0, 0, 400, 20)), NameObject("/XStep"): NumberObject(400),
+                 NameObject("/YStep"): NumberObject(20), NameObject("/Resources"): DictionaryObject({
+                     NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})})
+    tile_ref = writer._add_object(tile)
     pages = {
         "a font whose glyphs draw nothing": _text(700, KEPT_TEXT) + b"BT /F3 12 Tf 72 600 Td (" + EMPTY_GLYPHS.encode()
                                             + b") Tj ET\n",
+        "a Type 3 glyph that shows text": _text(700, KEPT_TEXT) + b"BT /F4 12 Tf 72 600 Td (AB) Tj ET\n",
+        "a tiling pattern that draws text": _text(700, KEPT_TEXT) + b"/Pattern cs /P0 scn 72 600 300 20 re f\n",
         "text at font size 0": _text(700, KEPT_TEXT) + b"BT /F1 0 Tf 72 600 Td (" + ZERO_FONT.encode() + b") Tj ET\n",
         "text under a flattening matrix": _text(700, KEPT_TEXT) + b"q 1 1 1 1 0 0 cm\n" + _text(600, FLAT_CTM)
                                           + b"Q\n",
@@ -374,7 +393,9 @@ def hand_written_record() -> tuple[bytes, dict[str, int]]:
         stream.set_data(data)
         page[NameObject("/Contents")] = writer._add_object(stream)
         page[NameObject("/Resources")] = DictionaryObject({
-            NameObject("/Font"): DictionaryObject({NameObject("/F1"): font, NameObject("/F3"): empty_font}),
+            NameObject("/Font"): DictionaryObject({NameObject("/F1"): font, NameObject("/F3"): empty_font,
+                                                   NameObject("/F4"): talking_font}),
+            NameObject("/Pattern"): DictionaryObject({NameObject("/P0"): tile_ref}),
             NameObject("/Properties"): DictionaryObject({NameObject("/L0"): off, NameObject("/L1"): on,
                                                          NameObject("/MD0"): ocmd, NameObject("/VE0"): expression}),
             NameObject("/XObject"): DictionaryObject({NameObject("/Fm0"): form_ref, NameObject("/Fm1"): inner_ref,
@@ -433,6 +454,10 @@ LAYER_OFF_REASON = "content in a layer (optional content) that is hidden in the 
 HAND_HIDDEN = {  # route -> (the canary that must not leave, why the page is rebuilt as an image)
     "a font whose glyphs draw nothing": (EMPTY_GLYPHS, "1 line of text that cannot be seen on the page (drawn with "
                                                        "glyphs that show nothing)"),
+    "a Type 3 glyph that shows text": (GLYPH_TEXT, "a font whose glyphs draw text of their own, which is not the "
+                                                   "page's text and still travels"),
+    "a tiling pattern that draws text": (PATTERN_TEXT, "a pattern whose tiles draw text, which is not the page's "
+                                                       "text and still travels"),
     "text at font size 0": (ZERO_FONT, ZERO_REASON),
     "text under a flattening matrix": (FLAT_CTM, ZERO_REASON),
     "text with a flattening text matrix": (FLAT_TM, ZERO_REASON),
