@@ -48,6 +48,7 @@ TINY = "too small to read"
 UNSEEN = "covered by something drawn over it, or in the colour behind it"
 EMPTY = "drawn with glyphs that show nothing"
 IMAGE_OUTSIDE = "an image reaches past the edge of the page, and the part outside cannot be seen"
+IMAGE_CLIPPED = "an image is partly cut away (cropped by a clipping path), and the part cut away would still travel"
 
 _DRAWS_NOTHING = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 Matrix = tuple[float, float, float, float, float, float]
@@ -86,6 +87,7 @@ class _Object:
     invisible: bool = False
     tiny: bool = False
     filled: bool = False
+    clipped: bool = False
 
 
 @dataclass
@@ -101,9 +103,9 @@ def hidden_on_page(pg: Any) -> Hidden:
     """What cannot be seen on an open pdfium page. The caller holds the pdfium lock."""
     page = _objects(pg)
     _mark_suspicious(page)
-    images = any(o.kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and not _inside(o.bounds, page.visible, IMAGE_EDGE_PT)
-                 for o in page.others)
-    other = (IMAGE_OUTSIDE,) if images else ()
+    images = [o for o in page.others if o.kind == pdfium_c.FPDF_PAGEOBJ_IMAGE]
+    outside = any(not _inside(o.bounds, page.visible, IMAGE_EDGE_PT) for o in images)
+    other = (*((IMAGE_OUTSIDE,) if outside else ()), *((IMAGE_CLIPPED,) if any(o.clipped for o in images) else ()))
     if not any(o.suspicious or o.invisible or o.tiny or not _inside(o.bounds, page.visible, EDGE_PT)
                for o in page.texts):
         return Hidden(other=other)
@@ -174,6 +176,7 @@ def _walk(page: _Page, handles: list[Any], matrix: Matrix, order: list[int]) -> 
             page.texts.append(obj)
         else:
             obj.filled = kind == pdfium_c.FPDF_PAGEOBJ_PATH and _fills(handle)
+            obj.clipped = kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and _clipped(handle, own)
             page.others.append(obj)
 
 

@@ -177,6 +177,16 @@ def white_in_form(c: Canvas, canary: str) -> None:
     c.restoreState()
 
 
+def cropped_image(c: Canvas, canary: str) -> None:
+    """A photo cropped by a clipping path, as word processors crop pictures: the whole photo is in the file."""
+    c.saveState()
+    path = c.beginPath()
+    path.rect(100, 300, 100, 60)
+    c.clipPath(path, stroke=0, fill=0)
+    c.drawImage(ImageReader(Image.new("RGB", (60, 40), (40, 120, 200))), 100, 300, 300, 200)
+    c.restoreState()
+
+
 def image_past_edge(c: Canvas, canary: str) -> None:
     c.drawImage(ImageReader(Image.new("RGB", (60, 20), (200, 40, 40))), 400, 300, 400, 120)  # half off the page
 

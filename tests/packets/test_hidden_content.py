@@ -270,10 +270,14 @@ def test_png_and_tiff_records_go_out_as_pixels_only(tmp_path: Path, name: str, d
             assert image.size == hiding.JPEG_SIZE
 
 
-def test_an_image_reaching_past_the_page_edge_is_rebuilt() -> None:
-    route = hiding.Route("an image half off the page", "", hiding.image_past_edge)
+@pytest.mark.parametrize(("draw", "why"), [
+    (hiding.image_past_edge, "an image reaches past the edge of the page"),
+    (hiding.cropped_image, "an image is partly cut away (cropped by a clipping path)"),
+], ids=["past the edge", "cropped by a clip"])
+def test_an_image_with_a_part_no_one_sees_is_rebuilt(draw: hiding.Draw, why: str) -> None:
+    route = hiding.Route("an image with a part no one sees", "", draw)
     built = build_packet(ready(), [PacketRecord(hiding.record([route]), title="Picture")], SETTINGS, 1)
-    assert built.rebuilt and "an image reaches past the edge of the page" in built.rebuilt[0].reasons[0]
+    assert len(built.rebuilt) == 1 and why in built.rebuilt[0].reasons[0]
 
 
 def _turned_and_cropped(route: hiding.Route) -> bytes:
