@@ -39,6 +39,10 @@ MIN_TEXT_PT = 2.0  # a glyph this small shows as a smudge on screen at any usual
 EDGE_PT = 1.0  # text or an image may reach this far past the page's edge (rounding, bleed)
 IMAGE_EDGE_PT = 3.0
 CHECK_SCALE = 1.0  # 72 dpi: a 4-point glyph is still 4 pixels
+COVER_AREA_PT2 = 4.0  # an overlap smaller than 2 x 2 points is a shared edge, not a cover
+_PAINTING_ANNOTS = frozenset({pdfium_c.FPDF_ANNOT_SQUARE, pdfium_c.FPDF_ANNOT_CIRCLE, pdfium_c.FPDF_ANNOT_POLYGON,
+                              pdfium_c.FPDF_ANNOT_FREETEXT, pdfium_c.FPDF_ANNOT_STAMP, pdfium_c.FPDF_ANNOT_INK,
+                              pdfium_c.FPDF_ANNOT_REDACT})
 SEEN_LEVEL = 16  # a pixel differs when one colour channel differs by more than this (of 255)
 LIGHT = 200  # text whose fill is at least this light in every channel may be the colour behind it (white)
 
@@ -48,6 +52,7 @@ TINY = "too small to read"
 UNSEEN = "covered by something drawn over it, or in the colour behind it"
 EMPTY = "drawn with glyphs that show nothing"
 IMAGE_OUTSIDE = "an image reaches past the edge of the page, and the part outside cannot be seen"
+IMAGE_COVERED = "an image partly covered by a box or image drawn over it, and what is under the cover would travel"
 IMAGE_CLIPPED = "an image is partly cut away (cropped by a clipping path), and the part cut away would still travel"
 
 _DRAWS_NOTHING = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
@@ -105,13 +110,47 @@ def hidden_on_page(pg: Any) -> Hidden:
     _mark_suspicious(page)
     images = [o for o in page.others if o.kind == pdfium_c.FPDF_PAGEOBJ_IMAGE]
     outside = any(not _inside(o.bounds, page.visible, IMAGE_EDGE_PT) for o in images)
-    other = (*((IMAGE_OUTSIDE,) if outside else ()), *((IMAGE_CLIPPED,) if any(o.clipped for o in images) else ()))
+    covered = any(_covered(image, page, pg) for image in images)
+    other = (*((IMAGE_OUTSIDE,) if outside else ()), *((IMAGE_COVERED,) if covered else ()),
+             *((IMAGE_CLIPPED,) if any(o.clipped for o in images) else ()))
     if not any(o.suspicious or o.invisible or o.tiny or not _inside(o.bounds, page.visible, EDGE_PT)
                for o in page.texts):
         return Hidden(other=other)
     seen = _pixel_check(pg, page) if any(o.suspicious for o in page.texts) else None
     runs, why = _hidden_runs(pg, page, seen)
     return Hidden(runs, why, other)
+
+
+def _covered(image: _Object, page: _Page, pg: Any) -> bool:
+    """An image with a filled shape, another image or a shading painted over part of it, or a painting annotation
+    (a box, a stamp, ink) over it: the fake redaction of a picture, whose pixels under the cover would still be in
+    the file."""
+    for other in page.others:
+        if other.order > image.order and (other.filled or other.kind != pdfium_c.FPDF_PAGEOBJ_PATH) \
+                and _overlap_area(image.bounds, other.bounds) > COVER_AREA_PT2:
+            return True
+    return page.annotated and any(_overlap_area(image.bounds, rect) > COVER_AREA_PT2 for rect in _painting_annots(pg))
+
+
+def _painting_annots(pg: Any) -> list[Rect]:
+    rects = []
+    for index in range(int(pdfium_c.FPDFPage_GetAnnotCount(pg.raw))):
+        annot = pdfium_c.FPDFPage_GetAnnot(pg.raw, index)
+        if not annot:
+            continue
+        try:
+            if int(pdfium_c.FPDFAnnot_GetSubtype(annot)) in _PAINTING_ANNOTS:
+                rect = pdfium_c.FS_RECTF()
+                if pdfium_c.FPDFAnnot_GetRect(annot, rect):
+                    rects.append((min(rect.left, rect.right), min(rect.bottom, rect.top),
+                                  max(rect.left, rect.right), max(rect.bottom, rect.top)))
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+    return rects
+
+
+def _overlap_area(a: Rect, b: Rect) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def covered_text(pg: Any) -> list[tuple[Rect, str]]:

@@ -187,6 +187,12 @@ def cropped_image(c: Canvas, canary: str) -> None:
     c.restoreState()
 
 
+def boxed_photo(c: Canvas, canary: str) -> None:
+    """A photo with a black box drawn over a face: the photo travels whole in a vector copy."""
+    c.drawImage(ImageReader(Image.new("RGB", (60, 40), (200, 160, 120))), 100, 300, 300, 200)
+    c.rect(200, 380, 60, 40, stroke=0, fill=1)
+
+
 def image_past_edge(c: Canvas, canary: str) -> None:
     c.drawImage(ImageReader(Image.new("RGB", (60, 20), (200, 40, 40))), 400, 300, 400, 120)  # half off the page
 

@@ -273,7 +273,8 @@ def test_png_and_tiff_records_go_out_as_pixels_only(tmp_path: Path, name: str, d
 @pytest.mark.parametrize(("draw", "why"), [
     (hiding.image_past_edge, "an image reaches past the edge of the page"),
     (hiding.cropped_image, "an image is partly cut away (cropped by a clipping path)"),
-], ids=["past the edge", "cropped by a clip"])
+    (hiding.boxed_photo, "an image partly covered by a box or image drawn over it"),
+], ids=["past the edge", "cropped by a clip", "a box over a photo"])
 def test_an_image_with_a_part_no_one_sees_is_rebuilt(draw: hiding.Draw, why: str) -> None:
     route = hiding.Route("an image with a part no one sees", "", draw)
     built = build_packet(ready(), [PacketRecord(hiding.record([route]), title="Picture")], SETTINGS, 1)
