@@ -54,6 +54,10 @@ class Phase:
     size: int  # bytes of the encrypted PDF
     pages: int
     marks: dict[str, float]  # seconds from the start to each stage
+    check_seconds: float = 0.0  # the product: pdfium looking at each unboxed page for what cannot be seen (SPEC D3)
+    plan_seconds: float = 0.0  # reading (and cleaning) what each unboxed page draws; the reading was there before
+    checked_pages: int = 0
+    rebuilt_pages: int = 0  # unboxed pages rebuilt as images for it: 0 on this ordinary record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"coversheet and letter); median of {repeat} run{'s' * (repeat != 1)}", "product", "bare script",
                 figures))
     print(_stages(product, baseline))
+    pages_checked = max(product.checked_pages, 1)
+    print(f"\nvisibility check (SPEC D3: what cannot be seen on an unboxed page), inside the product's time, "
+          f"{product.checked_pages} unboxed pages:\n  pdfium looking at each page: {product.check_seconds:.2f} s, "
+          f"{1000 * product.check_seconds / pages_checked:.2f} ms a page\n  reading and cleaning what each draws "
+          f"(the reading was there before): {product.plan_seconds:.2f} s, "
+          f"{1000 * product.plan_seconds / pages_checked:.2f} ms a page\n  pages rebuilt as images for it: "
+          f"{product.rebuilt_pages}")
     path = write_results("packet", _payload(options, pages, redacted, dpi, len(pdf), products, baselines), figures)
     print(f"\nresults: {path}")
     return 0
@@ -189,6 +200,9 @@ def _product(pdf: bytes, boxes: list[Box]) -> Phase:
     request = load_request_file(resource_path("samples", "requests", REQUEST_FILE))
     settings = PacketSettings(post_name="Ottawa", bates_prefix="OTT", date=TODAY)
 
+    checking = _timed_checks()
+    rebuilt: list[int] = []
+
     def work(mark: Callable[[str], None]) -> tuple[int, int]:
         refuse_unless_ready(request)
         document = ingest("crossing-history.pdf", pdf, page_facts=False)
@@ -202,9 +216,42 @@ def _product(pdf: bytes, boxes: list[Box]) -> Phase:
                 open(Path(folder) / "packet.pdf", "w+b") as out:
             built = write_packet(request, [record], settings, 1, out, building)
             mark("opened again, read back (P2, D3)")
+            rebuilt.append(len(built.rebuilt))
             return out.seek(0, io.SEEK_END), built.page_count
 
-    return _measured(work)
+    from dataclasses import replace
+
+    phase = _measured(work)
+    return replace(phase, check_seconds=checking[0], plan_seconds=checking[2], checked_pages=int(checking[1]),
+                   rebuilt_pages=rebuilt[0])
+
+
+def _timed_checks() -> list[float]:
+    """[pdfium's seconds, pages, the content plan's seconds] of the visibility check, summed as the product runs:
+    redact's two calls of it are wrapped with a timer (this process only; it measures, it changes nothing)."""
+    import importlib
+
+    redact = importlib.import_module("desktop.records.redact")  # the module: the package exports its function
+    spent = [0.0, 0.0, 0.0]
+    hidden_on_page, vector_plan = redact.hidden_on_page, redact.vector_plan
+
+    def timed_hidden(*args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return hidden_on_page(*args)
+        finally:
+            spent[0] += time.perf_counter() - started
+            spent[1] += 1
+
+    def timed_plan(*args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return vector_plan(*args)
+        finally:
+            spent[2] += time.perf_counter() - started
+
+    redact.hidden_on_page, redact.vector_plan = timed_hidden, timed_plan
+    return spent
 
 
 def _baseline(pdf: bytes, boxes: list[Box], dpi: int) -> Phase:
@@ -304,6 +351,9 @@ def _payload(options: argparse.Namespace, pages: int, redacted: int, dpi: int, i
 
     def runs(phases: list[Phase]) -> list[dict[str, Any]]:
         return [{"seconds": round(p.seconds, 3), "peak_rss_mb": round(p.peak_rss_mb, 1),
+                 "check_seconds": round(p.check_seconds, 3), "plan_seconds": round(p.plan_seconds, 3),
+                 "checked_pages": p.checked_pages,
+                 "rebuilt_pages": p.rebuilt_pages,
                  "start_rss_mb": round(p.start_rss_mb, 1), "marks": {k: round(v, 3) for k, v in p.marks.items()}}
                 for p in phases]
 

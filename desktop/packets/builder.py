@@ -8,7 +8,9 @@ The packet is written page by page as it is made, each object encrypted (AES-256
 (desktop/records/pdfwriter.py), to a buffer in memory or to the file the command line writes: the plaintext PDF
 never exists whole, not even in memory, and nothing of it touches the disk (SPEC S1, P2). Records are redacted on
 the way in (SPEC D3, desktop/records/redact.py): each boxed page is rasterized when its turn comes and dropped once
-written, so memory stays flat in page count. The result is opened again with and without the password before it is
+written, so memory stays flat in page count. Every page without boxes is checked for what a person looking at it
+cannot see (desktop/records/visibility.py) and rebuilt as an image when it holds any; `PacketFacts.rebuilt` says
+which pages and why, for the user. The result is opened again with and without the password before it is
 returned, and its record pages are read back for any text that was under a box: a packet that would not open, would
 open without it, or shows covered text, never leaves.
 """
@@ -32,6 +34,7 @@ from desktop.packets.model import (
     PacketRecord,
     PacketSettings,
     PageRange,
+    RebuiltPage,
     bates_label,
 )
 from desktop.packets.password import generate_owner_password, generate_packet_password
@@ -77,11 +80,14 @@ def write_packet(request: Request, records: Sequence[PacketRecord], settings: Pa
                                            letter_blocks(request, settings, contents), marks.banner))
     front_pages = writer.page_count
     checks: list[tuple[RecordPages, list[Placement]]] = []
+    rebuilt: list[RebuiltPage] = []
     for index, record in enumerate(records):
         first = bates_first + sum(counts[:index])
+        stamps = Stamps(settings.bates_prefix, first, marks)
         with RecordPages(writer, record.pdf, record.boxes) as pages:
-            checks.append((pages, _add_record(writer, pages, Stamps(settings.bates_prefix, first, marks), control,
-                                              total)))
+            checks.append((pages, _add_record(writer, pages, stamps, control, total)))
+        rebuilt += [RebuiltPage(index + 1, number, stamps.label(number - 1), reasons)
+                    for number, reasons in sorted(pages.rebuilt.items())]
     writer.close({"/Producer": PRODUCER})
     out.flush()
     control.step(total - 1, total, "Checking the encrypted packet")
@@ -92,7 +98,7 @@ def write_packet(request: Request, records: Sequence[PacketRecord], settings: Pa
     return PacketFacts(
         password=passphrase.text, sha256=digest, page_count=writer.page_count, bates_prefix=settings.bates_prefix,
         bates_first=bates_first, bates_last=contents.bates_last, record_pages=_ranges(front_pages, counts),
-        password_bits=passphrase.bits,
+        password_bits=passphrase.bits, rebuilt=tuple(rebuilt),
     )
 
 
@@ -156,7 +162,7 @@ def _add_record(writer: ObjectWriter, pages: RecordPages, stamps: Stamps, contro
                 control.step(writer.page_count, total, f"{doing} record page {page.number} of {len(planned)} "
                                                        f"({stamps.label(len(placed))})")
                 _stamped(writer, pages.form(page), _band(writer, copier, overlay), page, stamps.marks)
-                placed.append(Placement(page.number, writer.page_count, page.box, bool(page.boxes)))
+                placed.append(Placement(page.number, writer.page_count, page.box, pages.rasterized(page)))
     return placed
 
 

@@ -4,7 +4,9 @@
 
 With `--request` nothing is stored and no store is needed: the post name and Bates numbering come from options.
 With `--ref` the request comes from the store, the records are stored with it, and the packet is finalized there
-(Bates numbers continue the post's). Prints one JSON object: password, pages, Bates range, SHA-256, out. A request
+(Bates numbers continue the post's). Prints one JSON object: password, pages, Bates range, SHA-256, out, and
+`rebuilt_pages`: the record pages without boxes that went out as images because they held something a person
+cannot see on them (SPEC D3), each with why. On a terminal, progress goes to stderr. A request
 the rules hold (blocked, needs_action) exits 1 with the findings and writes nothing; invalid input exits 2 with
 one line naming the file and the field.
 """
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.commands import UsageProblem, open_store
+from desktop.jobs import JobControl
 from desktop.packets.eml import check_deliverable, eml_draft
 from desktop.packets.gate import PacketRefused, refuse_unless_ready
 from desktop.packets.model import BuiltPacket, PacketError, PacketFacts, PacketRecord, PacketSettings
@@ -102,7 +105,8 @@ def _build_from_file(args: argparse.Namespace) -> int:
 
     try:  # written as it is built, encrypted (memory stays flat in page count); replaces --out only when done
         with atomic_writer(args.out) as handle:
-            facts = write_packet(request, _packet_records(records, request), settings, args.bates_first or 1, handle)
+            facts = write_packet(request, _packet_records(records, request), settings, args.bates_first or 1, handle,
+                                 _progress())
     except OSError as error:
         raise PacketError(f"{error.filename or args.out}: cannot be written ({error.strerror})") from error
     return _deliver(args, request, facts, {})
@@ -129,7 +133,8 @@ def _build_in_store(args: argparse.Namespace) -> int:
         ids = store_records(repo, request_id, incoming, request.source_system)
         packet_records = [replace(p, record_id=i) for p, i in zip(_packet_records(records, request), ids, strict=True)]
         settings = replace(post_settings(repo, args.date), les_as_lead=_lead(args))
-        finalized = finalize_packet(repo, request_id, packet_records, settings=settings, accounting=record_disclosure)
+        finalized = finalize_packet(repo, request_id, packet_records, settings=settings, accounting=record_disclosure,
+                                    control=_progress())
     finally:
         store.lock()
     _write(args.out, finalized.built.encrypted_pdf)
@@ -249,11 +254,25 @@ def _deliver(args: argparse.Namespace, request: Request, built: PacketFacts, ext
         "bates_last": built.bates_last_label,
         "sha256": built.sha256,
         "out": str(args.out),
+        "rebuilt_pages": [{"record": r.record, "page": r.page, "bates": r.bates, "why": list(r.reasons)}
+                          for r in built.rebuilt],
         **({"eml": str(args.eml)} if args.eml else {}),
         **extra,
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
+
+
+def _progress() -> JobControl:
+    """What the build is doing, on one line of stderr when that is a terminal (the checks of every page take
+    time); nothing otherwise, so that scripts read stdout's JSON alone."""
+    if not sys.stderr.isatty():
+        return JobControl()
+
+    def show(done: int, total: int, label: str) -> None:
+        print(f"\r\033[K{done}/{total} {label}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return JobControl(progress=show)
 
 
 def _refused(refused: PacketRefused) -> int:

@@ -59,6 +59,21 @@ class PageRange:
 
 
 @dataclass(frozen=True)
+class RebuiltPage:
+    """A record page without redaction boxes that went into the packet as an image, because it held something a
+    person looking at it cannot see (SPEC D3): the user is told which and why."""
+
+    record: int  # the record's place in the packet, from 1
+    page: int  # in the record, from 1
+    bates: str
+    reasons: tuple[str, ...]  # e.g. "2 lines of text that cannot be seen on the page (drawn invisible)"
+
+    @property
+    def message(self) -> str:
+        return f"record {self.record}, page {self.page} ({self.bates}): {'; '.join(self.reasons)}"
+
+
+@dataclass(frozen=True)
 class PacketFacts:
     """What is known of an encrypted packet once written. The password is shown once and sent by another channel
     (§8.1.7, fn 27); never stored."""
@@ -71,6 +86,8 @@ class PacketFacts:
     bates_last: int
     record_pages: tuple[PageRange, ...]  # where each record sits in the packet, in order
     password_bits: float
+    # Pages rebuilt as images for what could not be seen on them (SPEC D3); the window and the CLI show them.
+    rebuilt: tuple[RebuiltPage, ...] = field(default=(), kw_only=True)
 
     @property
     def bates_first_label(self) -> str:

@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop.jobs import JobControl
 from desktop.paths import resource_path
+from desktop.records.images import ImageDataError, clean_jpeg
 from desktop.records.model import Limits, RecordRefused
 
 rl_config.useA85 = 0
@@ -98,12 +99,18 @@ def _draw_frame(canvas: Canvas, name: str, image: Image.Image, jpeg: bytes | Non
 
 
 def _passthrough(image: Image.Image, jpeg: bytes | None) -> ImageReader | None:
-    """A plain JPEG goes in as it is (DCT data, no re-encoding), once it is known to decode completely."""
+    """A plain JPEG goes in with its compressed pixels as they are (no re-encoding, so no loss), once it is known to
+    decode completely, but without what the camera or editor wrote beside them: EXIF (GPS, camera, owner), XMP,
+    comments, thumbnails, ICC and Photoshop segments are cut out of the stream (desktop/records/images.py, §9.1).
+    Other images are decoded and go in as their pixels only."""
     upright = image.getexif().get(0x0112, 1) == 1  # EXIF orientation: a turned photo must be decoded and turned
     if jpeg is None or image.format != "JPEG" or image.mode not in ("RGB", "L") or not upright:
         return None
     image.load()
-    return ImageReader(io.BytesIO(jpeg))
+    try:
+        return ImageReader(io.BytesIO(clean_jpeg(jpeg)))
+    except ImageDataError:
+        return None  # decoded and written as pixels instead
 
 
 def _flattened(image: Image.Image) -> Image.Image:

@@ -37,19 +37,28 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from desktop.records.images import ImageDataError, clean_image_stream
+from desktop.records.model import RedactionError
+
 # Keys of fonts, images, forms and other typed objects that carry metadata, actions or a way back into the source
 # document's structure; never copied (SPEC D3). Only from objects with a /Type or /Subtype, and streams: the keys of
 # name maps (a resource dictionary, a Type 3 font's glyph procedures) are names chosen by the producer, "/A" or "/P"
 # among them.
+# /OC: optional content is flattened (desktop/records/optional.py): a form or image that is drawn is drawn plainly.
 DROPPED_KEYS = frozenset({"/Metadata", "/PieceInfo", "/LastModified", "/OPI", "/StructParent", "/StructParents",
-                          "/AA", "/A", "/JS", "/Parent", "/P", "/Annots", "/Thumb", "/Ref", "/B", "/ID"})
+                          "/AA", "/A", "/JS", "/Parent", "/P", "/Annots", "/Thumb", "/Ref", "/B", "/ID", "/OC"})
 # Objects that are the source's document, not what a page draws: written as null if a resource reaches one.
 REFUSED_TYPES = frozenset({"/Catalog", "/Pages", "/Page", "/Annot", "/Action", "/Filespec", "/EmbeddedFile",
-                           "/Metadata", "/Outlines", "/StructTreeRoot", "/StructElem", "/Sig"})
+                           "/Metadata", "/Outlines", "/StructTreeRoot", "/StructElem", "/Sig", "/OCG", "/OCMD"})
 # An action needs no /Type: known by its /S, or by carrying script.
 REFUSED_ACTIONS = frozenset({"/JavaScript", "/Launch", "/URI", "/SubmitForm", "/ImportData", "/GoTo", "/GoToR",
                              "/GoToE", "/Rendition", "/ResetForm", "/Named", "/Hide", "/Sound", "/Movie"})
-_PERMISSIONS = UserAccessPermissions.all()  # what the password opens: the packet is read, printed, quoted
+# What the password opens (§8.1.7): the packet is read, printed (at full quality), quoted and read aloud; it is not
+# changed, annotated, filled in or reassembled: what was disclosed stays as it was sent. Readers honour these bits;
+# the owner password that would lift them is random and never shown (desktop/packets/password.py).
+PERMISSIONS = UserAccessPermissions.all() & ~(UserAccessPermissions.MODIFY | UserAccessPermissions.ADD_OR_MODIFY
+                                              | UserAccessPermissions.FILL_FORM_FIELDS
+                                              | UserAccessPermissions.ASSEMBLE_DOC)
 
 
 class ObjectWriter:
@@ -66,7 +75,7 @@ class ObjectWriter:
         self._encryption: Encryption | None = None
         self._encrypt_entry: DictionaryObject | None = None
         if password is not None:
-            self._encryption = Encryption.make(EncryptAlgorithm.AES_256, _PERMISSIONS, self._id)  # revision 6
+            self._encryption = Encryption.make(EncryptAlgorithm.AES_256, PERMISSIONS, self._id)  # revision 6
             self._encrypt_entry = self._encryption.write_entry(password, owner_password, strict=True)
         self._pages_ref = self.reserve()
         self._emit(f"{header}\n".encode("ascii") + b"%\xe2\xe3\xcf\xd3\n")
@@ -166,10 +175,24 @@ class Copier:
             if found is None or _refused(found):
                 self._writer.write(NullObject(), ref)
                 continue
-            if isinstance(found, StreamObject) and self._inspect is not None:
-                self._inspect(found)
+            if isinstance(found, StreamObject):
+                self._clean_image(found)
+                if self._inspect is not None:
+                    self._inspect(found)
             self._writer.write(self.copy(found), ref)
         forget_streams(self._reader)
+
+    @staticmethod
+    def _clean_image(stream: StreamObject) -> None:
+        """An image goes out as pixels, never with its file's metadata (desktop/records/images.py); the vector path
+        cleans the images it draws before this, and this catches whatever else reaches one (a mask, a pattern's)."""
+        if stream.get("/Subtype") != "/Image":
+            return
+        try:
+            clean_image_stream(stream)
+        except ImageDataError as error:
+            raise RedactionError(f"An image's data cannot be cleaned of its metadata ({error}); nothing was saved. "
+                                 "Print the record to PDF again and import that.") from error
 
     def _entries(self, source: DictionaryObject) -> Iterable[tuple[NameObject, PdfObject]]:
         typed = isinstance(source, StreamObject) or "/Type" in source or "/Subtype" in source

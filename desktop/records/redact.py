@@ -1,5 +1,8 @@
 """Real redaction (SPEC D3, §9.1): each page with a box is rasterized with the boxes burned in as solid black and
-goes out as an image-only page of the same size; pages without boxes stay vector (desktop/records/rebuild.py).
+goes out as an image-only page of the same size; pages without boxes stay vector (desktop/records/rebuild.py) unless
+they hold something a person looking at the page cannot see (desktop/records/visibility.py: invisible, covered,
+off-page or tiny text, an image past the edge; rebuild.vector_plan: a layer that is off, data that cannot be
+cleaned): such a page is rebuilt as an image too, and `rebuilt` says which and why, for the user.
 
 `RecordPages` makes a record's pages one at a time into a PDF being written (desktop/records/pdfwriter.py): the
 packet builder and `redact` both use it, so that no page is held once it is written and no whole clean copy of a
@@ -33,11 +36,13 @@ from pypdf.generic import (
 from desktop.jobs import JobControl
 from desktop.records import _pdfium
 from desktop.records.model import REASONS, Box, Rect, RedactionError
+from desktop.records.optional import Layers
 from desktop.records.pdfbytes import pdf_reader
 from desktop.records.pdfwriter import Copier, ObjectWriter
 from desktop.records.raster import covered_text, image_xobject, rasterize
-from desktop.records.rebuild import raster_form, vector_form, vector_placement
+from desktop.records.rebuild import raster_form, vector_form, vector_placement, vector_plan
 from desktop.records.verify import DataCheck, Placement, check_text
+from desktop.records.visibility import hidden_on_page
 
 DPI = 150  # SPEC D3: 150-200 dpi
 IN_FLIGHT = 3  # rendered pages waiting for their image to be compressed; each is 2-6 MB of pixels
@@ -64,6 +69,10 @@ class RecordPages:
         self._doc: Any = None
         self.pages: list[PlannedPage] = []
         self.covered: dict[int, tuple[str, ...]] = {}  # text under the boxes, by page
+        self.rebuilt: dict[int, tuple[str, ...]] = {}  # pages without boxes rebuilt as images: why, for the user
+        self.hidden: dict[int, tuple[str, ...]] = {}  # the text that could not be seen on those pages
+        self._layers: Layers | None = None
+        self._source_texts: dict[int, str] = {}
         self._check = DataCheck({})
         self._copier: Copier | None = None
         # Compressing a page image (25 ms at 150 dpi) runs on workers while pdfium renders the next page and the
@@ -80,6 +89,7 @@ class RecordPages:
             self.covered = {number: covered_text(self._doc, number, on_page) for number, on_page in by_page.items()}
             self._check = DataCheck(self.covered)
             self._copier = Copier(self._writer, self._reader, self._inspect)
+            self._layers = Layers(self._reader)
             count = len(self._reader.pages)
             self.pages = [self._plan(number, by_page.get(number, [])) for number in range(1, count + 1)]
         except BaseException:
@@ -102,18 +112,36 @@ class RecordPages:
 
     def form(self, planned: PlannedPage) -> IndirectObject:
         """Writes the form XObject that draws the page (and all it needs); its /BBox is `planned.box` upright."""
-        assert self._reader is not None and self._copier is not None, "use RecordPages in a with statement"
+        assert self._reader is not None and self._copier is not None and self._layers is not None, \
+            "use RecordPages in a with statement"
         if planned.boxes:
-            raster = rasterize(self._doc, planned.number, list(planned.boxes), self._dpi)
-            image = self._writer.reserve()
-            self._images.append((image, self._encoders.submit(image_xobject, raster.bands)))
-            form = raster_form(raster, image)
+            form = self._raster(planned.number, list(planned.boxes), None)
         else:
-            form = vector_form(self._copier, self._reader.pages[planned.number - 1], self._check.add)
+            page = self._reader.pages[planned.number - 1]
+            plan = vector_plan(page, self._layers)
+            with _pdfium.LOCK, _pdfium.page(self._doc, planned.number) as pg:
+                hidden = hidden_on_page(pg)
+            reasons = (*hidden.reasons(), *plan.reasons)
+            if reasons:
+                # What is sent is what the reviewer saw (SPEC D3): pdfium renders the page as the view showed it.
+                self.rebuilt[planned.number], self.hidden[planned.number] = reasons, hidden.runs
+                form = self._raster(planned.number, [], planned.box)
+            else:
+                form = vector_form(self._copier, page, plan, self._check.add)
         ref = self._writer.write(form)
         self._copier.flush()
         self._write_images(keep=IN_FLIGHT)
         return ref
+
+    def rasterized(self, planned: PlannedPage) -> bool:
+        """Whether the page went out as an image (known once its form is written)."""
+        return bool(planned.boxes) or planned.number in self.rebuilt
+
+    def _raster(self, number: int, boxes: list[Box], bbox: Rect | None) -> StreamObject:
+        raster = rasterize(self._doc, number, boxes, self._dpi)
+        image = self._writer.reserve()
+        self._images.append((image, self._encoders.submit(image_xobject, raster.bands)))
+        return raster_form(raster, image, bbox)
 
     def _write_images(self, keep: int) -> None:
         """Writes the compressed images that are ready, in order, waiting while more than `keep` are not."""
@@ -122,10 +150,23 @@ class RecordPages:
             self._writer.write(encoding.result(), ref)
 
     def finish(self, result: bytes | BinaryIO, password: str | None, placed: Sequence[Placement]) -> None:
-        """Reads the finished result back (pdfium) for the text that was under the boxes, then ends the check of
-        the data that went into it; RedactionError if either finds any (SPEC D3)."""
-        check_text(result, password, placed, self.covered)
+        """Reads the finished result back (pdfium) for the text that was under the boxes and the text that could not
+        be seen on the pages rebuilt for it, then ends the check of the data that went into it; RedactionError if
+        either finds any (SPEC D3)."""
+        check_text(result, password, placed, self.covered, self.hidden, self._source_text)
         self._check.finish()
+
+    def _source_text(self, number: int) -> str:
+        """The text of page `number` of the record, white space collapsed: a run that could not be seen on one page
+        may show on another, and is then no leak there."""
+        if number not in self._source_texts:
+            with _pdfium.LOCK, _pdfium.page(self._doc, number) as pg:
+                textpage = pg.get_textpage()
+                try:
+                    self._source_texts[number] = " ".join(str(textpage.get_text_range()).split())
+                finally:
+                    textpage.close()
+        return self._source_texts[number]
 
     def _plan(self, number: int, boxes: list[Box]) -> PlannedPage:
         if boxes:
@@ -164,7 +205,7 @@ def redact(pdf: bytes, boxes: Sequence[Box], dpi: int = DPI, control: JobControl
                     NameObject("/Record"): form})}),
                 NameObject("/Contents"): writer.write(content_stream(b"/Record Do")),
             }))
-            placed.append(Placement(planned.number, planned.number, planned.box, bool(planned.boxes)))
+            placed.append(Placement(planned.number, planned.number, planned.box, record.rasterized(planned)))
         control.step(count, count + 1, "Checking the redacted PDF")
     writer.close()
     result = out.getvalue()

@@ -25,6 +25,7 @@ from desktop.records.model import Rect, Suggestion
 from desktop.records.names import find_names, same_name
 from desktop.records.ocr import OcrPage, OcrText
 from desktop.records.pages import page_text, union
+from desktop.records.visibility import covered_page_suggestions
 
 Scans = Callable[[int], "OcrPage | None"]  # the OCR'd words of a page without a text layer, or None if not read
 OCR_PAD_PT = 1.5  # OCR boxes hug the ink; a redaction box must cover the whole letter, accents included
@@ -50,10 +51,12 @@ def suggest(pdf: bytes, personnel_names: Sequence[str] = (), control: JobControl
             control.step(number - 1, count, f"Looking for names, numbers and codes on page {number} of {count}")
             with _pdfium.LOCK, _pdfium.page(doc, number) as pg, page_text(pg) as text:
                 items = list(page_suggestions(number, text, personnel_names)) if text.text.strip() else None
+                # A box drawn over text by whoever made the record looks redacted and is not (issue 13, §9.1).
+                covered = covered_page_suggestions(number, pg) if items is not None else []
             if items is None and scans is not None:
                 words = scans(number)
                 items = list(page_suggestions(number, OcrText(words), personnel_names, "ocr")) if words else []
-            for item in items or ():
+            for item in [*(items or ()), *covered]:
                 found.setdefault((item.page, item.kind, item.box), item)
     marked = [_marked(item, subjects) for item in found.values()]
     return sorted(marked, key=lambda s: (s.page, -s.box[3], s.box[0]))

@@ -17,7 +17,7 @@ of them; and a match that only straddles two pages or two streams is not one. 12
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -83,8 +83,12 @@ class Placement:
 
 
 def check_text(result: bytes | BinaryIO, password: str | None, placements: Sequence[Placement],
-               covered: Mapping[int, tuple[str, ...]]) -> None:
+               covered: Mapping[int, tuple[str, ...]], hidden: Mapping[int, tuple[str, ...]] | None = None,
+               source_text: Callable[[int], str] | None = None) -> None:
+    """`hidden`: the text that could not be seen on pages rebuilt for it, by page; found on a page of the result
+    whose source page did not show it as well (`source_text`), it refuses the result."""
     runs = checked_runs(covered)
+    unseen = checked_runs(hidden or {})
     for start in range(0, len(placements), BATCH_PAGES):
         batch = placements[start:start + BATCH_PAGES]
         texts = [" ".join(text.split()) for text in _texts(result, password, batch)]
@@ -93,6 +97,19 @@ def check_text(result: bytes | BinaryIO, password: str | None, placements: Seque
                 raise RedactionError(f"Redaction failed its check: page {placed.number} still has text after "
                                      "rasterizing. Nothing was saved; report this as a defect.")
         _check_gone(runs, [p.number for p in batch], texts)
+        _check_unseen(unseen, batch, texts, source_text)
+
+
+def _check_unseen(unseen: Mapping[int, tuple[str, ...]], batch: Sequence[Placement], texts: Sequence[str],
+                  source_text: Callable[[int], str] | None) -> None:
+    joined = "\n".join(texts)
+    for number, found in unseen.items():
+        for run in (r for r in found if r in joined):
+            for placed, text in zip(batch, texts, strict=True):
+                if run in text and (source_text is None or run not in source_text(placed.number)):
+                    raise RedactionError(f"Text that could not be seen on page {number} of the record is still in "
+                                         f"the result, on page {placed.number}. Nothing was saved; report this as "
+                                         "a defect.")
 
 
 def _check_gone(runs: Mapping[int, tuple[str, ...]], numbers: Sequence[int], texts: Sequence[str]) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from desktop.store import keyfile as kf
 from desktop.store.errors import KeyFileDamagedError, StoreDamagedError, StoreError
-from desktop.store.fileio import atomic_write_bytes, fsync_directory
+from desktop.store.fileio import atomic_write_bytes, fsync_directory, private_file
 from desktop.store.files import StorePaths
 from desktop.store.sqlcipher import DatabaseError, integrity_problems
 from desktop.store.store import Store
@@ -68,7 +68,8 @@ def write_backup(store: Store, out: Path) -> BackupInfo:
             "store_id": store.store_id,
             "store_sha256": digest,
         }
-        with zipfile.ZipFile(staging, "w", compression=zipfile.ZIP_STORED) as archive:
+        staging.unlink(missing_ok=True)
+        with private_file(staging) as handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr("manifest.json", json.dumps(manifest, indent=2))
             archive.write(store.paths.keyfile, "keyfile.json")
             archive.write(work, "store.db")
@@ -137,7 +138,8 @@ def _extract(backup: Path, staged_db: Path) -> tuple[bytes, dict[str, object]]:
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
                 raise BackupError(f"{backup} is not a Disclosure Desk backup (format).")
             keyfile_bytes = archive.read("keyfile.json")
-            with archive.open("store.db") as source, open(staged_db, "wb") as target:
+            staged_db.unlink(missing_ok=True)
+            with archive.open("store.db") as source, private_file(staged_db) as target:
                 shutil.copyfileobj(source, target, 1024 * 1024)
     except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
         raise BackupError(f"{backup} cannot be read as a backup ({exc}); the current store was left as it was.") \

@@ -1,4 +1,6 @@
-"""Crash-safe file replacement for the small files beside the database (key file, settings)."""
+"""Crash-safe file replacement for the small files beside the database (key file, settings), and files and folders
+only their owner can read: the data folder is 0700 and every file in it 0600 (SQLite gives its journal the
+database file's mode), so another account on a shared laptop cannot even copy the encrypted store away."""
 
 from __future__ import annotations
 
@@ -41,3 +43,26 @@ def fsync_directory(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def private_folder(path: Path) -> None:
+    """Makes `path` (and its parents) if missing, and makes it the owner's alone, whatever it was before."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    if os.name == "posix":
+        os.chmod(path, PRIVATE_FOLDER)
+
+
+def private_file(path: Path) -> BinaryIO:
+    """A new, empty file (replacing none) that only its owner can read and write, open for writing."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    return os.fdopen(fd, "w+b")
+
+
+def make_private(path: Path) -> None:
+    """Narrows an existing file to the owner (a store made before files were created 0600)."""
+    if os.name == "posix" and path.exists() and path.stat().st_mode & 0o077:
+        os.chmod(path, PRIVATE_FILE)

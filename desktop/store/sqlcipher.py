@@ -27,6 +27,7 @@ from urllib.parse import quote
 import sqlcipher3
 
 from desktop.store.errors import StoreDamagedError
+from desktop.store.fileio import private_file
 
 Connection = sqlcipher3.Connection
 DatabaseError = sqlcipher3.DatabaseError
@@ -165,7 +166,10 @@ def integrity_problems(path: Path, key: bytes) -> list[str]:
 
 
 def export_copy(conn: Connection, target: Path, key: bytes) -> None:
-    """Writes a whole, encrypted copy of the open database to `target` (sqlcipher_export, SPEC S5)."""
+    """Writes a whole, encrypted copy of the open database to `target` (sqlcipher_export, SPEC S5), a file only
+    its owner can read."""
+    if not target.exists():
+        private_file(target).close()
     conn.execute(f"ATTACH DATABASE ? AS backup KEY \"x'{key.hex()}'\"", (str(target),))
     try:
         conn.execute("SELECT sqlcipher_export('backup')")

@@ -29,7 +29,7 @@ from desktop.store.errors import (
     WeakPassphraseError,
     WrongPassphraseError,
 )
-from desktop.store.fileio import atomic_write_bytes, fsync_directory
+from desktop.store.fileio import atomic_write_bytes, fsync_directory, make_private, private_file, private_folder
 from desktop.store.files import BACKUP_DIR as BACKUP_DIR  # the names of the files, kept importable from here
 from desktop.store.files import DB_NAME, StorePaths
 from desktop.store.files import KEYFILE_NAME as KEYFILE_NAME
@@ -153,12 +153,13 @@ def create_store(
     if paths.db.exists():
         raise StoreExistsError(root)
     _require_strong(passphrase_text)
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(root)
     key = kf.new_database_key()
     store_id = str(uuid.uuid4())
     keyfile = kf.create_keyfile(store_id, key, passphrase_text, kdf or kf.KdfParams())
     building = root / f".{DB_NAME}.creating"
     building.unlink(missing_ok=True)
+    private_file(building).close()  # SQLite takes an empty file as a new database, and keeps its mode
     conn = connect(building, key, create=True)
     try:
         migrations.migrate(conn, migrations_list)
@@ -247,6 +248,9 @@ def _settle_rekey(paths: StorePaths, keyfile: kf.KeyFile, first: bytes, second: 
 def _open(
     paths: StorePaths, key: bytes, vault: KeyVault, migrations_list: list[migrations.Migration] | None
 ) -> Store:
+    private_folder(paths.root)  # a store made before these were created private is narrowed when it is opened
+    make_private(paths.db)
+    make_private(paths.keyfile)
     try:
         conn = connect(paths.db, key)
     except WrongKeyError as exc:

@@ -8,6 +8,7 @@ no Bates numbers (desktop/packets/finalize.py). The password is shown once, in i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Signal
@@ -33,7 +34,7 @@ from desktop.packets.finalize import (
     next_bates,
     packet_content,
 )
-from desktop.packets.model import bates_label
+from desktop.packets.model import RebuiltPage, bates_label
 from desktop.records import RedactionError
 from desktop.records import store as records
 from desktop.rules import Assessment, Finding, Severity, evaluate
@@ -190,7 +191,8 @@ class PacketPanel(QWidget):
     def _built(self, done: FinalizedPacket) -> None:
         self.refresh()
         self.status.setText(f"Packet #{done.packet_id} finalized: {done.built.page_count} pages, "
-                            f"{done.built.bates_first_label}–{done.built.bates_last_label}.")
+                            f"{done.built.bates_first_label}–{done.built.bates_last_label}."
+                            + rebuilt_text(done.built.rebuilt))
         request = done.disclosure.request
         self.password_dialog = PasswordDialog(self._repo, done.disclosure.request_id, request, done.packet_id,
                                               done.built, self)
@@ -255,6 +257,16 @@ class PacketPanel(QWidget):
             label.clear()
         self.build_button.setEnabled(False)
         self.save_copy_button.setEnabled(False)
+
+
+def rebuilt_text(rebuilt: Sequence[RebuiltPage]) -> str:
+    """The pages without boxes that went out as images, and why (SPEC D3): what the recipient gets is what the
+    reviewer saw, and the reviewer is told where that needed an image."""
+    if not rebuilt:
+        return ""
+    lines = "\n".join(f"• {page.message}" for page in rebuilt)
+    return (f"\n{len(rebuilt)} page{'s' * (len(rebuilt) != 1)} without boxes went out as images, because they held "
+            f"something no one can see on them; what could not be seen is not sent (SPEC D3):\n{lines}")
 
 
 def _finding_text(finding: Finding) -> str:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.records import REASONS, Box, Suggestion, boxes
+from desktop.records.visibility import COVERED_KIND, COVERED_MESSAGE
 from desktop.store import Repository, StoreError
 from desktop.ui.job_tracker import JobTracker
 from desktop.ui.page_source import OpenRecord, PageCache, open_record, read_scans, refresh_suggestions, render_image
@@ -32,7 +33,8 @@ from desktop.ui.page_view import Mark, MarkKind, PageView
 ZOOMS = [("Fit width", None), ("75 %", 0.75), ("100 %", 1.0), ("150 %", 1.5), ("200 %", 2.0)]
 KIND_NAMES = {"ssn": "SSN", "itin": "ITIN", "a_number": "A-number", "sin": "SIN", "curp": "CURP", "rfc": "RFC",
               "passport": "Passport", "voter_key": "Voter key (INE)", "dob": "Date of birth", "email": "E-mail",
-              "phone": "Phone", "system_code": "System code", "personnel_name": "DHS personnel"}
+              "phone": "Phone", "system_code": "System code", "personnel_name": "DHS personnel",
+              COVERED_KIND: "Box drawn over text"}
 NO_TEXT = ("⚠ Suggestions cannot see this page: it has no text layer (a scan or a picture). Read it yourself and "
            "draw a box over anything §9.1 covers.")
 UNREAD = ("⚠ Suggestions cannot see this page yet: it is a scan without a text layer. Press “Read scanned pages” to "
@@ -352,9 +354,12 @@ class PageViewer(QWidget):
         self.suggestions.clear()
         for index, found in enumerate(self._pending):
             text = f"p. {found.page} · {KIND_NAMES.get(found.kind, found.kind)}: {found.text} (§{found.reason})"
-            notes = [n for n, shown in ((SUBJECTS_OWN, found.subject_own), (CHECK_WRONG, found.checksum is False),
-                                        ("read by OCR", found.source == "ocr")) if shown]
-            text += "".join(f" — {note}" for note in notes)
+            if found.kind == COVERED_KIND:
+                text = f"p. {found.page} · ⚠ {COVERED_MESSAGE} — “{found.text}” (§{found.reason})"
+            else:
+                notes = [n for n, shown in ((SUBJECTS_OWN, found.subject_own), (CHECK_WRONG, found.checksum is False),
+                                            ("read by OCR", found.source == "ocr")) if shown]
+                text += "".join(f" — {note}" for note in notes)
             item = QListWidgetItem(text)
             item.setData(SUGGESTION_ROLE, index)
             self.suggestions.addItem(item)

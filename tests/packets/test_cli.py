@@ -204,3 +204,25 @@ def test_text_and_image_records_become_packet_pages(tmp_path: Path, capsys: pyte
     printed = json.loads(stdout)
     assert printed["bates_last"] == "OTT000002"
     assert "Crossing at Lacolle" in text_of(out, printed["password"])
+
+
+def test_the_json_names_the_pages_rebuilt_for_what_could_not_be_seen(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.packets import hiding
+
+    crafted = tmp_path / "crafted.pdf"
+    routes = [r for r in hiding.ROUTES if r.name in ("render mode 3 (invisible)", "text under a black box drawn "
+                                                                                  "over it")]
+    crafted.write_bytes(hiding.record(routes))
+    ordinary = tmp_path / "ordinary.pdf"
+    ordinary.write_bytes(record_pdf(2, "Ordinary"))
+    out = tmp_path / "packet.pdf"
+    code, stdout, _ = run(capsys, "packet", "build", "--request", str(READY), *build_args([ordinary, crafted], out),
+                          "--post-name", "Ottawa", "--date", "2026-11-20")
+    assert code == 0
+    rebuilt = json.loads(stdout)["rebuilt_pages"]
+    assert [(r["record"], r["page"], r["bates"]) for r in rebuilt] == [(2, 1, "OTT000003"), (2, 2, "OTT000004")]
+    assert "covered by something drawn over it" in rebuilt[0]["why"][0]  # the black box comes first in ROUTES
+    assert rebuilt[1]["why"] == ["1 line of text that cannot be seen on the page (drawn invisible)"]
+    text = text_of(out, json.loads(stdout)["password"])
+    assert "Ordinary page 2" in text and not any(r.canary in text for r in routes)

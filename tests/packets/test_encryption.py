@@ -99,3 +99,16 @@ def test_annotations_do_not_travel_and_rotated_pages_are_marked_upright(tmp_path
     assert page.rotation == 0 and float(page.mediabox.width) > float(page.mediabox.height)
     assert "Rotated page 1" in text_of(path, packet.password, packet.page_count)
     assert text_of(path, packet.password, packet.page_count).endswith("OTT000001")
+
+
+def test_the_password_opens_reading_printing_and_copying_but_no_changes(path: Path, packet: BuiltPacket) -> None:
+    """§8.1.7: what was disclosed stays as sent; the recipient reads, prints, quotes it and has it read aloud."""
+    shown = qpdf("--show-encryption", f"--password={packet.password}", str(path)).stdout
+    assert "Supplied password is user password" in shown  # the owner password is another, never shown
+    for allowed in ("extract for accessibility", "extract for any purpose", "print low resolution",
+                    "print high resolution"):
+        assert f"{allowed}: allowed" in shown
+    for refused in ("modify document assembly", "modify forms", "modify annotations", "modify other",
+                    "modify anything"):
+        assert f"{refused}: not allowed" in shown
+    assert "P = -4\n" not in shown

@@ -106,3 +106,24 @@ def test_only_the_records_area_of_a_page_is_its_text() -> None:
     check_text(pdf, None, [Placement(2, 1, (0, 0, 612, 600), False)], {1: (RUN,)})
     with pytest.raises(RedactionError, match="still appears on page 2 of the result"):
         check_text(pdf, None, [Placement(2, 1, (0, 0, 612, 792), False)], {1: (RUN,)})
+
+
+HIDDEN_RUN = "CANARY-HIDDEN-RUN 0042"  # text that could not be seen on page 1, so page 1 was rebuilt as an image
+
+
+def _text_at(y: int, text: str) -> bytes:
+    return f"BT /F1 12 Tf 72 {y} Td ({text}) Tj ET".encode()
+
+
+def test_text_that_could_not_be_seen_refuses_the_result_where_it_still_shows() -> None:
+    result = bare_pdf(b"", _text_at(700, HIDDEN_RUN))  # page 1 rebuilt (no text), page 2 carries the run
+    placements = [Placement(1, 1, (0, 0, 612, 792), True), Placement(2, 2, (0, 0, 612, 792), False)]
+    with pytest.raises(RedactionError, match="could not be seen on page 1 of the record is still in the result, on "
+                                             "page 2"):
+        check_text(result, None, placements, {}, {1: (HIDDEN_RUN,)}, lambda number: "other words")
+
+
+def test_text_hidden_on_one_page_may_show_where_the_record_shows_it() -> None:
+    result = bare_pdf(b"", _text_at(700, HIDDEN_RUN))
+    placements = [Placement(1, 1, (0, 0, 612, 792), True), Placement(2, 2, (0, 0, 612, 792), False)]
+    check_text(result, None, placements, {}, {1: (HIDDEN_RUN,)}, lambda number: f"seen here: {HIDDEN_RUN}")
