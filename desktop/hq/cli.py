@@ -70,10 +70,11 @@ def _import(args: argparse.Namespace) -> int:
     except HqInputError as error:
         raise _usage(str(error)) from None
     limits = BundleLimits()
-    data = _read(args.bundle, limits.max_bundle_bytes)
     store = _store(args.db, create=False)
     try:
-        report = import_bundle(store, data, recipient, limits)
+        report = import_bundle(store, args.bundle, recipient, limits)  # read from the file as a stream
+    except HqInputError as error:
+        raise _usage(str(error)) from None
     except BundleRefused as refused:
         print(f"disclosure-desk: {args.bundle}: {refused}; nothing was imported.", file=sys.stderr)
         return 1

@@ -8,10 +8,14 @@ gap in a post's batch numbers is reported. An entry never changes: one that arri
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO, overload
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -24,6 +28,9 @@ from desktop.sync.bundle import BundleLimits, Payload
 from desktop.sync.identity import post_name_of
 
 KEY_PASSPHRASE_ENV = "DISCLOSURE_DESK_HQ_KEY_PASSPHRASE"
+
+# A bundle file by its path, open for reading (binary, seekable), or its bytes (small bundles, tests).
+BundleSource = Path | str | BinaryIO | bytes
 
 
 class BundleRefused(Exception):
@@ -103,22 +110,28 @@ def register_post(store: HqStore, certificate_pem: bytes, name: str | None = Non
     return post, True
 
 
-def import_bundle(store: HqStore, data: bytes, recipient: Recipient, limits: BundleLimits | None = None
+def import_bundle(store: HqStore, source: BundleSource, recipient: Recipient, limits: BundleLimits | None = None
                   ) -> ImportReport:
+    """Decrypts, verifies and checks the whole bundle, then merges it in one transaction (SPEC A3).
+
+    The bundle is read as a stream (issue 15): one pass decrypts it, checks the signature and every member and
+    keeps the entries (one line each); the merge's second pass reads the PDFs again from the file, one at a time,
+    as the store takes them. The decrypted payload is never held whole nor written anywhere, at headquarters
+    either: it exists only in the 64 KiB pieces being hashed or stored."""
     limits = limits or BundleLimits()
-    if len(data) > limits.max_bundle_bytes:
-        raise BundleRefused(f"the bundle is {len(data):,} bytes, over the {limits.max_bundle_bytes:,} accepted")
-    posts = store.posts()
-    try:
-        signed = cms.decrypt(data, recipient.certificate, recipient.key)
-        verified = cms.verify_signed(signed, [_certificate(p) for p in posts])
-        del signed
-        payload = bundle.read_payload(verified.content, limits)
-    except (cms.CmsError, bundle.BundleError) as error:
-        raise BundleRefused(f"the bundle is refused: {error}") from None
-    post = next(p for p in posts if p.fingerprint == cms.fingerprint(verified.signer))
-    with store.transaction() as tx:
-        report = _merge(tx, post, payload, recipient)
+    with _opened(source) as handle:
+        size = handle.seek(0, io.SEEK_END) - handle.seek(0, io.SEEK_SET)
+        if size > limits.max_bundle_bytes:
+            raise BundleRefused(f"the bundle is {size:,} bytes, over the {limits.max_bundle_bytes:,} accepted")
+        posts = store.posts()
+        try:
+            payload = bundle.read_bundle(handle, recipient.certificate, recipient.key,
+                                         [_certificate(p) for p in posts], limits)
+        except (cms.CmsError, bundle.BundleError) as error:
+            raise BundleRefused(f"the bundle is refused: {error}") from None
+        post = next(p for p in posts if p.fingerprint == cms.fingerprint(payload.signer))
+        with store.transaction() as tx:
+            report = _merge(tx, post, payload, recipient)
     return report
 
 
@@ -136,8 +149,7 @@ def _merge(tx: HqTransaction, post: RegisteredPost, payload: Payload, recipient:
     held = tx.held(uuids)
     _check_unchanged(post, payload, held)
     now = _now()
-    fresh = [NewEntry(row, line, payload.pdfs[row["uuid"]])
-             for row, line in zip(payload.rows, payload.lines, strict=True) if row["uuid"] not in held]
+    fresh = _FreshEntries(payload, held)
     if earlier is None:
         tx.add_batch(ReceivedBatch(post.fingerprint, manifest.batch, payload.manifest_sha256, manifest.post,
                                    manifest.created, manifest.entry_count, now))
@@ -158,6 +170,49 @@ def _check_unchanged(post: RegisteredPost, payload: Payload, held: dict[str, Hel
         if known.line != line:
             raise BundleRefused(f"the bundle is refused: entry {row['uuid']} differs from the copy received in batch "
                                 f"{known.batch}; DHS-191 entries never change (a correction is a new entry)")
+
+
+class _FreshEntries(Sequence[NewEntry]):
+    """The entries the store does not hold yet, each with its PDF read from the bundle only when the store's
+    add_entries reaches it (in the ZIP's order), so the import holds one PDF at a time. A PDF that no longer
+    matches the verified manifest (the file changed under us) raises BundleRefused inside the transaction, which
+    then commits nothing."""
+
+    def __init__(self, payload: Payload, held: dict[str, HeldEntry]) -> None:
+        self._payload = payload
+        self._new = {row["uuid"]: (row, line) for row, line in zip(payload.rows, payload.lines, strict=True)
+                     if row["uuid"] not in held}
+
+    def __len__(self) -> int:
+        return len(self._new)
+
+    def __iter__(self) -> Iterator[NewEntry]:
+        try:
+            for uuid, pdf in self._payload.pdfs(set(self._new)):
+                row, line = self._new[uuid]
+                yield NewEntry(row, line, pdf)
+        except (cms.CmsError, bundle.BundleError) as error:
+            raise BundleRefused(f"the bundle is refused: {error}") from None
+
+    @overload
+    def __getitem__(self, index: int) -> NewEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[NewEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> NewEntry | Sequence[NewEntry]:
+        return list(self)[index]  # reads every PDF: a store that indexes gives up flat memory; add_entries iterates
+
+
+def _opened(source: BundleSource) -> AbstractContextManager[BinaryIO]:
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    if isinstance(source, str | Path):
+        try:
+            return open(source, "rb")  # noqa: SIM115  # closed by the caller's with
+        except OSError as error:
+            raise HqInputError(f"{source}: cannot be read ({error.strerror})") from None
+    return nullcontext(source)
 
 
 def _missing(numbers: Sequence[int]) -> tuple[int, ...]:
