@@ -115,9 +115,9 @@ def import_bundle(store: HqStore, source: BundleSource, recipient: Recipient, li
     """Decrypts, verifies and checks the whole bundle, then merges it in one transaction (SPEC A3).
 
     The bundle is read as a stream (issue 15): one pass decrypts it, checks the signature and every member and
-    keeps the entries (one line each); the merge's second pass reads the PDFs again from the file, one at a time,
-    as the store takes them. The decrypted payload is never held whole nor written anywhere, at headquarters
-    either: it exists only in the 64 KiB pieces being hashed or stored."""
+    keeps the entries (one line each); the PDFs wait in a spool encrypted under a key that exists only in memory
+    (desktop/sync/spool.py) and reach the store one at a time. The decrypted payload is never held whole nor
+    written readable anywhere, at headquarters either."""
     limits = limits or BundleLimits()
     with _opened(source) as handle:
         size = handle.seek(0, io.SEEK_END) - handle.seek(0, io.SEEK_SET)
@@ -129,6 +129,7 @@ def import_bundle(store: HqStore, source: BundleSource, recipient: Recipient, li
                                          [_certificate(p) for p in posts], limits)
         except (cms.CmsError, bundle.BundleError) as error:
             raise BundleRefused(f"the bundle is refused: {error}") from None
+    with payload:  # its PDFs wait, sealed, until the merge has taken them
         post = next(p for p in posts if p.fingerprint == cms.fingerprint(payload.signer))
         with store.transaction() as tx:
             report = _merge(tx, post, payload, recipient)
@@ -173,10 +174,9 @@ def _check_unchanged(post: RegisteredPost, payload: Payload, held: dict[str, Hel
 
 
 class _FreshEntries(Sequence[NewEntry]):
-    """The entries the store does not hold yet, each with its PDF read from the bundle only when the store's
-    add_entries reaches it (in the ZIP's order), so the import holds one PDF at a time. A PDF that no longer
-    matches the verified manifest (the file changed under us) raises BundleRefused inside the transaction, which
-    then commits nothing."""
+    """The entries the store does not hold yet, each with its PDF taken from the payload's spool only when the
+    store's add_entries reaches it (in the ZIP's order), so the import holds one PDF at a time. A spooled copy that
+    changed on disk raises BundleRefused inside the transaction, which then commits nothing."""
 
     def __init__(self, payload: Payload, held: dict[str, HeldEntry]) -> None:
         self._payload = payload

@@ -12,8 +12,8 @@ Each layer is written and read as a stream (issue 15), so neither side holds the
 takes one member at a time and the bytes leave, signed and encrypted, as each member is done; the manifest comes
 last because it names every other member's hash. `read_bundle` decrypts, hashes and checks in one pass, keeping only
 the entries (small: one line each), each PDF's hash and the three small members, and refuses anything before the
-signature is known good; `Payload.pdfs` then reads the PDFs again from the file for whoever stores them, each
-checked against the now-verified manifest, so nothing read in that second pass is taken on trust either.
+signature is known good. The PDFs wait meanwhile in a spool sealed with a key that lives only in memory
+(desktop/sync/spool.py), from which `Payload.pdfs` gives them one at a time to whoever stores them.
 
 Reading trusts nothing in the ZIP: member names (no absolute paths, no "..", no duplicates, only the names above),
 sizes before and while decompressing (a zip bomb is refused, not unpacked), the manifest's hashes and counts, and
@@ -28,7 +28,6 @@ import io
 import json
 import re
 import time
-import uuid as uuid_module
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from desktop.sync import cms, der, envelope
+from desktop.sync.spool import SealedSpool, SpoolError
 from desktop.sync.zipstream import Member, ZipFormatError, ZipReader, ZipSink
 
 FORMAT = "disclosure-desk/dhs191-bundle/v1"
@@ -54,6 +54,7 @@ PDF_FOLDER = "dhs191/"
 _MANIFEST_KEYS = {"format", "post", "batch", "created", "entry_count", "sha256"}
 _PDF_NAME = re.compile(r"dhs191/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.pdf")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # lower case, as str(UUID)
 _DATES = ("disclosed_on", "retain_until")
 _PIECE = 1 << 16  # characters of entries.csv written at a time
 
@@ -86,54 +87,35 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Payload:
-    """A bundle whose signature, manifest and entries have checked; its PDFs are read again by `pdfs`."""
+    """A bundle whose signature, manifest and entries have checked. Its PDFs wait in a sealed spool for the merge
+    (`pdfs`); use it in a `with` block, or `close()` it, so that the spool goes when the import is done."""
 
     manifest: Manifest
     manifest_sha256: str
     rows: list[Row]
     lines: list[str]  # each row as its entries.jsonl line: what headquarters compares on a second receipt
     signer: x509.Certificate  # the registered post certificate whose key signed it
-    _source: _Source = field(repr=False)
+    _spool: SealedSpool = field(repr=False)
 
     def pdfs(self, uuids: set[str]) -> Iterator[tuple[str, bytes]]:
-        """The DHS-191 PDF of each entry in `uuids`, in the order the ZIP holds them, decrypted again from the
-        bundle file one at a time; BundleError if one no longer matches the signed manifest (the file changed)."""
-        if not uuids:
-            return
-        given: set[str] = set()
-        # No CRC: each PDF's SHA-256 is checked against the signed manifest instead, which says more.
-        reader = ZipReader(der.Stream(self._source.signed().content()), check_crc=False)
-        try:
-            for member, data in reader.entries():
-                found = _PDF_NAME.fullmatch(member.name)
-                if found is None or found[1] not in uuids:
-                    continue
-                pdf = b"".join(data)
-                if hashlib.sha256(pdf).hexdigest() != self.manifest.sha256.get(member.name):
-                    raise BundleError(f"{member.name} changed while the bundle was being imported; import it again")
-                given.add(found[1])
-                yield found[1], pdf
-        except (ZipFormatError, der.DerError) as error:
-            raise BundleError(f"the bundle changed while it was being imported ({error}); import it again"
-                              ) from None
-        if given != uuids:
-            raise BundleError("the bundle changed while it was being imported; import it again")
+        """The DHS-191 PDF of each entry in `uuids`, one at a time, in the order the ZIP held them: each was
+        checked against the signed manifest as it streamed past, and its sealed copy is checked as it is read."""
+        for name in self._spool.names():
+            uuid = name[len(PDF_FOLDER):-len(".pdf")]
+            if uuid in uuids:
+                try:
+                    yield uuid, self._spool.get(name)
+                except SpoolError as error:
+                    raise BundleError(str(error)) from None
 
+    def close(self) -> None:
+        self._spool.close()
 
-@dataclass(frozen=True)
-class _Source:
-    """The bundle file and headquarters' key: what `Payload.pdfs` needs to decrypt the content again."""
+    def __enter__(self) -> Payload:
+        return self
 
-    handle: BinaryIO
-    start: int
-    certificate: x509.Certificate
-    key: rsa.RSAPrivateKey
-
-    def signed(self) -> cms.SignedReader:
-        """The SignedData inside the envelope, from the start of the file; each call reads the file afresh."""
-        self.handle.seek(self.start)
-        plaintext = envelope.Envelope(envelope.bundle_stream(self.handle), self.certificate, self.key).plaintext()
-        return cms.SignedReader(der.Stream(plaintext))
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def pdf_name(entry_uuid: str) -> str:
@@ -239,27 +221,32 @@ class BundleWriter:
 
 def read_bundle(handle: BinaryIO, certificate: x509.Certificate, key: rsa.RSAPrivateKey,
                 trusted: Sequence[x509.Certificate], limits: BundleLimits = BundleLimits()) -> Payload:
-    """The checked content of a bundle file (read from `handle`, which must stay open and seekable while its
-    `pdfs` are read): decrypted with headquarters' key, signed by one of `trusted`. CmsError or BundleError name
-    the first problem; a problem in the payload is told only once the signature has checked, so that a changed
-    byte is reported as a broken signature and not as whatever the garbled ZIP then looks like."""
-    source = _Source(handle, handle.tell(), certificate, key)
-    signed = source.signed()
+    """The checked content of a bundle read from `handle` in one pass: decrypted with headquarters' key, signed by
+    one of `trusted`. CmsError or BundleError name the first problem; a problem in the payload is told only once
+    the signature has checked, so that a changed byte is reported as a broken signature and not as whatever the
+    garbled ZIP then looks like."""
+    plaintext = envelope.Envelope(envelope.bundle_stream(handle), certificate, key).plaintext()
+    signed = cms.SignedReader(der.Stream(plaintext))
     scan = _Scan(limits)
-    problem: BundleError | None = None
     try:
-        scan.read(ZipReader(der.Stream(signed.content())))
-    except BundleError as error:
-        problem = error
-    signer = signed.finish(trusted)
-    if problem is not None:
-        raise problem
-    return scan.payload(signer, source)
+        problem: BundleError | None = None
+        try:
+            # Stored members are the PDFs, whose SHA-256 is checked against the manifest: their CRC would add nothing.
+            scan.read(ZipReader(der.Stream(signed.content()), stored_crc=False))
+        except BundleError as error:
+            problem = error
+        signer = signed.finish(trusted)
+        if problem is not None:
+            raise problem
+        return scan.payload(signer)
+    except BaseException:
+        scan.spool.close()
+        raise
 
 
 class _Scan:
-    """What the first pass keeps of the payload: the three small members whole, every member's SHA-256, and the
-    first bytes of each PDF; the PDFs themselves pass through."""
+    """What the one pass keeps of the payload: the three small members whole, every member's SHA-256, the first
+    bytes of each PDF, and the PDFs sealed in a spool until the merge."""
 
     def __init__(self, limits: BundleLimits) -> None:
         self._limits = limits
@@ -267,6 +254,7 @@ class _Scan:
         self._hashes: dict[str, str] = {}
         self._heads: dict[str, bytes] = {}
         self._total = 0
+        self.spool = SealedSpool()
 
     def read(self, reader: ZipReader) -> None:
         try:
@@ -298,20 +286,27 @@ class _Scan:
             digest.update(content)
             self._small[name] = content
         else:
-            head = b""
-            for chunk in data:
-                digest.update(chunk)
-                head = head if len(head) >= 5 else head + chunk[:5]
-            self._heads[name] = head[:5]
+            head = bytearray()
+            self.spool.put(name, _hashed(data, digest, head))
+            self._heads[name] = bytes(head)
         self._hashes[name] = digest.hexdigest()
 
-    def payload(self, signer: x509.Certificate, source: _Source) -> Payload:
+    def payload(self, signer: x509.Certificate) -> Payload:
         manifest = _manifest(self._small[MANIFEST])
         _check_hashes(manifest, {name: digest for name, digest in self._hashes.items() if name != MANIFEST})
         rows, lines = _rows(self._small.pop(JSONL), manifest)
         _check_csv(self._small.pop(CSV), rows)
         _check_pdfs(self._heads, rows)
-        return Payload(manifest, self._hashes[MANIFEST], rows, lines, signer, source)
+        return Payload(manifest, self._hashes[MANIFEST], rows, lines, signer, self.spool)
+
+
+def _hashed(data: Iterator[bytes], digest: Any, head: bytearray) -> Iterator[bytes]:
+    """The chunks, passed on after hashing them; `head` collects the first five bytes (to see "%PDF-")."""
+    for chunk in data:
+        digest.update(chunk)
+        if len(head) < 5:
+            head += chunk[:5 - len(head)]
+        yield chunk
 
 
 def _checked_name(name: str) -> str:
@@ -407,6 +402,10 @@ def _row(line: str, number: int) -> Row:
 
 
 def _check_csv(raw: bytes, rows: Sequence[Row]) -> None:
+    """entries.csv says what entries.jsonl says, cell by cell. Written by this program, it is byte for byte what
+    csv_lines makes of the rows, which is quick to see; otherwise (another quoting, say) it is parsed line by line."""
+    if raw == entries_csv(rows):
+        return
     try:
         table = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
         header = next(table, None)
@@ -437,10 +436,7 @@ def _check_pdfs(heads: Mapping[str, bytes], rows: Sequence[Row]) -> None:
 
 
 def _is_uuid(text: str) -> bool:
-    try:
-        return str(uuid_module.UUID(text)) == text
-    except ValueError:
-        return False
+    return _UUID.fullmatch(text) is not None
 
 
 def _is_date(text: str) -> bool:

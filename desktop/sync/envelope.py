@@ -14,12 +14,12 @@ as S/MIME, PEM or raw DER, and nothing else.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import os
 from collections.abc import Iterator
 from typing import BinaryIO, Protocol
 
+import pybase64
 from cryptography import x509
 from cryptography.hazmat.primitives import padding as block_padding
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -41,6 +41,7 @@ _RSA_ENCRYPTION = "1.2.840.113549.1.1.1"
 _READ = 1 << 20  # bytes of the bundle file read at a time
 _LINE = 57  # bytes in one 76-character base64 line
 _MAX_HEADERS = 64 << 10
+_SPACE = b" \t\r\n"
 
 
 class Output(Protocol):
@@ -61,12 +62,12 @@ class SmimeWriter:
         data = self._pending + data
         whole = len(data) - len(data) % _LINE
         if whole:
-            self._out.write(base64.encodebytes(data[:whole]))
+            self._out.write(pybase64.encodebytes(data[:whole]))
         self._pending = data[whole:]
 
     def close(self) -> None:
         if self._pending:
-            self._out.write(base64.encodebytes(self._pending))
+            self._out.write(pybase64.encodebytes(self._pending))
         self._pending = b""
 
 
@@ -252,20 +253,44 @@ def _blank_line(head: bytes) -> tuple[int, int] | None:
 
 
 def _base64(start: bytes, handle: BinaryIO, pem: bool) -> Iterator[bytes]:
-    """Base64 decoded as it is read; line breaks skipped, as in any MIME body; a PEM body stops at -----END."""
+    """Base64 decoded as it is read, whole lines at a time; a PEM body stops at -----END. The decoder skips line
+    breaks itself and is lenient about stray characters: what it yields is authenticated by the CBC padding and
+    the post's signature, so leniency cannot let a changed bundle through."""
     carry, chunk, ended = b"", start, False
     while chunk:
         if pem and b"-" in chunk:
             chunk, ended = chunk[:chunk.index(b"-")], True
-        text = carry + chunk.translate(None, b" \t\r\n")
-        whole = len(text) - len(text) % 4
-        carry = text[whole:]
-        try:
-            data = binascii.a2b_base64(text[:whole], strict_mode=True)
-        except binascii.Error as error:
-            raise CmsError(f"its S/MIME body is not base64 ({error})") from None
-        if data:
-            yield data
+        text = carry + chunk
+        cut = len(text) if ended else text.rfind(b"\n") + 1
+        block, carry = text[:cut], text[cut:]
+        if _characters(block) % 4:  # lines that are not whole groups of four: regroup them
+            block = block.translate(None, _SPACE)
+            whole = len(block) - len(block) % 4
+            block, carry = block[:whole], block[whole:] + carry
+        if block:
+            yield _decoded(block)
         chunk = b"" if ended else handle.read(_READ)
-    if carry:
-        raise CmsError("its base64 body is cut short")
+    if carry.strip():
+        if _characters(carry) % 4:
+            raise CmsError("its base64 body is cut short")
+        yield _decoded(carry)
+
+
+def _decoded(block: bytes) -> bytes:
+    try:
+        return pybase64.b64decode(block)
+    except binascii.Error as error:
+        raise CmsError(f"its S/MIME body is not base64 ({error})") from None
+
+
+def _characters(text: bytes) -> int:
+    """How many base64 characters `text` holds; quick for the usual body of equal lines (each a multiple of four
+    characters, as every encoder writes them), counted one by one otherwise."""
+    line = text.find(b"\n") + 1
+    if line and len(text) % line == 0 and text[line - 1::line].count(b"\n") == len(text) // line:
+        ending = 2 if text[line - 2:line - 1] == b"\r" else 1
+        if ending == 1 or text[line - 2::line].count(b"\r") == len(text) // line:
+            per_line = line - ending
+            if per_line % 4 == 0 and b" " not in text and b"\t" not in text:
+                return per_line * (len(text) // line)
+    return len(text) - sum(text.count(space) for space in (b"\n", b"\r", b" ", b"\t"))

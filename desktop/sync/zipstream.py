@@ -102,9 +102,10 @@ class ZipReader:
     """The members of a ZIP read from `stream`, in the order their local headers come; then its central
     directory and end records, checked against them. The stream must end with the archive."""
 
-    def __init__(self, stream: der.Stream, *, check_crc: bool = True) -> None:
+    def __init__(self, stream: der.Stream, *, stored_crc: bool = True) -> None:
+        """`stored_crc=False` skips the CRC of stored members, for a caller that checks a stronger hash of them."""
         self._stream = stream
-        self._check_crc = check_crc
+        self._stored_crc = stored_crc
         self._start = stream.position
         self.members: list[Member] = []
 
@@ -137,17 +138,18 @@ class ZipReader:
 
     def _data(self, member: Member) -> Iterator[bytes]:
         produced, crc = 0, 0
-        chunks = self._inflated(member) if member.method == _DEFLATED else self._stored(member.compress_size)
-        for chunk in chunks:
+        deflated = member.method == _DEFLATED
+        check_crc = deflated or self._stored_crc
+        for chunk in self._inflated(member) if deflated else self._stored(member.compress_size):
             produced += len(chunk)
             if produced > member.file_size:
                 raise ZipFormatError(f"the member {member.name!r} is not the size its header declares")
-            if self._check_crc:
+            if check_crc:
                 crc = zlib.crc32(chunk, crc)
             yield chunk
         if produced != member.file_size:
             raise ZipFormatError(f"the member {member.name!r} is not the size its header declares")
-        if self._check_crc and crc != member.crc:
+        if check_crc and crc != member.crc:
             raise ZipFormatError(f"the member {member.name!r} does not match its CRC: it is damaged")
 
     def _stored(self, size: int) -> Iterator[bytes]:
