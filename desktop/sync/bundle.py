@@ -17,7 +17,7 @@ signature is known good. The PDFs wait meanwhile in a spool sealed with a key th
 
 Reading trusts nothing in the ZIP: member names (no absolute paths, no "..", no duplicates, only the names above),
 sizes before and while decompressing (a zip bomb is refused, not unpacked), the manifest's hashes and counts, and
-that the CSV says what the JSON Lines say. Nothing is ever extracted to disk.
+that the CSV says what the JSON Lines say. Nothing readable is ever written to disk.
 """
 
 from __future__ import annotations
@@ -245,12 +245,16 @@ def read_bundle(handle: BinaryIO, certificate: x509.Certificate, key: rsa.RSAPri
 
 
 class _Scan:
-    """What the one pass keeps of the payload: the three small members whole, every member's SHA-256, the first
-    bytes of each PDF, and the PDFs sealed in a spool until the merge."""
+    """What the one pass keeps of the payload: the manifest whole, the entries parsed as their lines stream past
+    (entries.csv compared with them as it streams), every member's SHA-256, the first bytes of each PDF, and the
+    PDFs sealed in a spool until the merge. Problems in the entries are kept, not raised, and told in the order
+    the checks have always run: manifest, hashes, count, entries, CSV, PDFs."""
 
     def __init__(self, limits: BundleLimits) -> None:
         self._limits = limits
-        self._small: dict[str, bytes] = {}
+        self._manifest: bytes | None = None
+        self._entries: _Entries | None = None
+        self._csv: _CsvCheck | None = None
         self._hashes: dict[str, str] = {}
         self._heads: dict[str, bytes] = {}
         self._total = 0
@@ -265,7 +269,7 @@ class _Scan:
         except der.DerError as error:  # the stream ended inside the archive
             raise BundleError(f"the payload is not a readable ZIP ({error})") from None
         for required in (MANIFEST, JSONL, CSV):
-            if required not in self._small:
+            if required not in self._hashes:
                 raise BundleError(f"the member {required} is missing")
 
     def _member(self, member: Member, data: Iterator[bytes]) -> None:
@@ -281,10 +285,17 @@ class _Scan:
             raise BundleError(f"the members unpack to more than {self._limits.max_total_bytes:,} bytes, the most "
                               "accepted")
         digest = hashlib.sha256()
-        if name in (MANIFEST, JSONL, CSV):
-            content = b"".join(data)  # at most its declared size, which _check_size bounded
-            digest.update(content)
-            self._small[name] = content
+        if name == MANIFEST:
+            self._manifest = b"".join(_hashed(data, digest))  # at most its declared size, which _check_size bounded
+        elif name == JSONL:
+            self._entries = _Entries()
+            for chunk in _hashed(data, digest):
+                self._entries.feed(chunk)
+            self._entries.close()
+        elif name == CSV:
+            self._csv = _CsvCheck(self._entries.rows if self._entries and self._entries.whole else None)
+            for chunk in _hashed(data, digest):
+                self._csv.feed(chunk)
         else:
             head = bytearray()
             self.spool.put(name, _hashed(data, digest, head))
@@ -292,19 +303,112 @@ class _Scan:
         self._hashes[name] = digest.hexdigest()
 
     def payload(self, signer: x509.Certificate) -> Payload:
-        manifest = _manifest(self._small[MANIFEST])
+        assert self._manifest is not None and self._entries is not None and self._csv is not None  # read() saw them
+        manifest = _manifest(self._manifest)
         _check_hashes(manifest, {name: digest for name, digest in self._hashes.items() if name != MANIFEST})
-        rows, lines = _rows(self._small.pop(JSONL), manifest)
-        _check_csv(self._small.pop(CSV), rows)
+        if self._entries.count != manifest.entry_count:
+            raise BundleError(f"entries.jsonl has {self._entries.count} entries; manifest.json says "
+                              f"{manifest.entry_count}")
+        if self._entries.problem is not None:
+            raise self._entries.problem
+        rows = self._entries.rows
+        self._csv.check(rows)
         _check_pdfs(self._heads, rows)
-        return Payload(manifest, self._hashes[MANIFEST], rows, lines, signer, self.spool)
+        return Payload(manifest, self._hashes[MANIFEST], rows, self._entries.lines, signer, self.spool)
 
 
-def _hashed(data: Iterator[bytes], digest: Any, head: bytearray) -> Iterator[bytes]:
+class _Entries:
+    """entries.jsonl read as it streams, a line at a time (JSON Lines: split at line feeds only, as a JSON string
+    may hold U+2028): each entry checked and kept with its canonical line, one copy kept of text that repeats
+    from entry to entry (the post, the recipient, the authority). The first problem is kept, and the lines after it
+    only counted."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.lines: list[str] = []
+        self.count = 0
+        self.problem: BundleError | None = None
+        self._tail = b""
+        self._seen: set[str] = set()
+        self._shared: dict[str, str] = {}
+
+    @property
+    def whole(self) -> bool:
+        return self.problem is None
+
+    def feed(self, data: bytes) -> None:
+        *lines, self._tail = (self._tail + data).split(b"\n")
+        for line in lines:
+            self._line(line)
+
+    def close(self) -> None:
+        if self._tail:
+            self._line(self._tail)
+            self._tail = b""
+
+    def _line(self, encoded: bytes) -> None:
+        self.count += 1
+        if self.problem is not None:
+            return
+        try:
+            try:
+                line = encoded.removesuffix(b"\r").decode("utf-8")
+            except UnicodeDecodeError:
+                raise BundleError("entries.jsonl is not UTF-8") from None
+            row = {name: self._shared.setdefault(value, value) if isinstance(value, str) else value
+                   for name, value in _row(line, self.count).items()}
+            if row["uuid"] in self._seen:
+                raise BundleError(f"entries.jsonl line {self.count}: entry {row['uuid']} appears twice")
+        except BundleError as error:
+            self.problem = error
+            return
+        self._seen.add(row["uuid"])
+        self.rows.append(row)
+        self.lines.append(jsonl_line(row))
+
+
+class _CsvCheck:
+    """entries.csv compared as it streams with what csv_lines writes for the entries (what this program's export
+    writes, byte for byte), keeping nothing; a CSV written otherwise (another quoting, say), or one that came
+    before the entries, is kept whole and checked cell by cell at the end."""
+
+    def __init__(self, rows: list[Row] | None) -> None:
+        self._expected = (piece.encode("utf-8") for piece in csv_lines(rows)) if rows is not None else None
+        self._pending = b""  # expected bytes not yet compared
+        self._matched = 0
+        self._kept: bytearray | None = None if rows is not None else bytearray()
+        self._rows = rows
+
+    def feed(self, data: bytes) -> None:
+        if self._kept is not None:
+            self._kept += data
+            return
+        assert self._expected is not None
+        while len(self._pending) < len(data):
+            piece = next(self._expected, None)
+            if piece is None:
+                break
+            self._pending += piece
+        if self._pending[:len(data)] == data:
+            self._pending = self._pending[len(data):]
+            self._matched += len(data)
+        else:  # what matched is what csv_lines wrote: make it again, and keep the rest as it comes
+            self._kept = bytearray(entries_csv(self._rows or [])[:self._matched]) + data
+
+    def check(self, rows: Sequence[Row]) -> None:
+        if self._kept is None:
+            assert self._expected is not None
+            if not self._pending and not b"".join(self._expected):
+                return
+            self._kept = bytearray(entries_csv(rows)[:self._matched])
+        _check_csv(bytes(self._kept), rows)
+
+
+def _hashed(data: Iterator[bytes], digest: Any, head: bytearray | None = None) -> Iterator[bytes]:
     """The chunks, passed on after hashing them; `head` collects the first five bytes (to see "%PDF-")."""
     for chunk in data:
         digest.update(chunk)
-        if len(head) < 5:
+        if head is not None and len(head) < 5:
             head += chunk[:5 - len(head)]
         yield chunk
 
@@ -365,22 +469,6 @@ def _check_hashes(manifest: Manifest, hashes: Mapping[str, str]) -> None:
             raise BundleError(f"{name} does not match its SHA-256 in manifest.json")
 
 
-def _rows(raw: bytes, manifest: Manifest) -> tuple[list[Row], list[str]]:
-    try:
-        lines = raw.decode("utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise BundleError("entries.jsonl is not UTF-8") from None
-    if len(lines) != manifest.entry_count:
-        raise BundleError(f"entries.jsonl has {len(lines)} entries; manifest.json says {manifest.entry_count}")
-    rows = [_row(line, number) for number, line in enumerate(lines, 1)]
-    seen: set[str] = set()
-    for number, row in enumerate(rows, 1):
-        if row["uuid"] in seen:
-            raise BundleError(f"entries.jsonl line {number}: entry {row['uuid']} appears twice")
-        seen.add(row["uuid"])
-    return rows, [jsonl_line(row) for row in rows]
-
-
 def _row(line: str, number: int) -> Row:
     where = f"entries.jsonl line {number}"
     try:
@@ -402,10 +490,7 @@ def _row(line: str, number: int) -> Row:
 
 
 def _check_csv(raw: bytes, rows: Sequence[Row]) -> None:
-    """entries.csv says what entries.jsonl says, cell by cell. Written by this program, it is byte for byte what
-    csv_lines makes of the rows, which is quick to see; otherwise (another quoting, say) it is parsed line by line."""
-    if raw == entries_csv(rows):
-        return
+    """entries.csv says what entries.jsonl says, cell by cell."""
     try:
         table = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
         header = next(table, None)
