@@ -180,7 +180,7 @@ class Stream:
             chunk = next(self._chunks, None)
             if chunk is None:
                 return False
-            self._buffer = self._buffer[self._at:] + chunk
+            self._buffer = self._buffer[self._at:] + chunk if self._at < len(self._buffer) else chunk
             self._at = 0
         return True
 

@@ -260,18 +260,20 @@ def _base64(start: bytes, handle: BinaryIO, pem: bool) -> Iterator[bytes]:
     while chunk:
         if pem and b"-" in chunk:
             chunk, ended = chunk[:chunk.index(b"-")], True
-        text = carry + chunk
+        text = carry + chunk if carry else chunk
         cut = len(text) if ended else text.rfind(b"\n") + 1
-        block, carry = text[:cut], text[cut:]
-        if _characters(block) % 4:  # lines that are not whole groups of four: regroup them
-            block = block.translate(None, _SPACE)
-            whole = len(block) - len(block) % 4
-            block, carry = block[:whole], block[whole:] + carry
+        block, carry = (text, b"") if cut == len(text) else (text[:cut], text[cut:])
         if block:
-            yield _decoded(block)
+            try:  # whole lines of whole groups of four, as every encoder writes them: one call
+                yield pybase64.b64decode(block)
+            except binascii.Error:  # lines of other lengths: regroup them in fours
+                block = block.translate(None, _SPACE)
+                whole = len(block) - len(block) % 4
+                yield _decoded(block[:whole])
+                carry = block[whole:] + carry
         chunk = b"" if ended else handle.read(_READ)
     if carry.strip():
-        if _characters(carry) % 4:
+        if len(carry.translate(None, _SPACE)) % 4:
             raise CmsError("its base64 body is cut short")
         yield _decoded(carry)
 
@@ -281,16 +283,3 @@ def _decoded(block: bytes) -> bytes:
         return pybase64.b64decode(block)
     except binascii.Error as error:
         raise CmsError(f"its S/MIME body is not base64 ({error})") from None
-
-
-def _characters(text: bytes) -> int:
-    """How many base64 characters `text` holds; quick for the usual body of equal lines (each a multiple of four
-    characters, as every encoder writes them), counted one by one otherwise."""
-    line = text.find(b"\n") + 1
-    if line and len(text) % line == 0 and text[line - 1::line].count(b"\n") == len(text) // line:
-        ending = 2 if text[line - 2:line - 1] == b"\r" else 1
-        if ending == 1 or text[line - 2::line].count(b"\r") == len(text) // line:
-            per_line = line - ending
-            if per_line % 4 == 0 and b" " not in text and b"\t" not in text:
-                return per_line * (len(text) // line)
-    return len(text) - sum(text.count(space) for space in (b"\n", b"\r", b" ", b"\t"))

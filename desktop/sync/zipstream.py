@@ -155,7 +155,9 @@ class ZipReader:
     def _stored(self, size: int) -> Iterator[bytes]:
         left = size
         while left:
-            chunk = self._stream.read(min(left, _CHUNK))
+            chunk = self._stream.read_some(min(left, _CHUNK))  # what is at hand: no copy to make whole chunks
+            if not chunk:
+                raise ZipFormatError(f"the archive ends {left:,} bytes into a member's data: it is cut short")
             left -= len(chunk)
             yield chunk
 
