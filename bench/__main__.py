@@ -14,6 +14,8 @@ BENCHMARKS = {
     "store": "bench.store",
     "packet": "bench.packet",
     "sync": "bench.sync",
+    "ocr": "bench.ocr",
+    "hq": "bench.hq",
 }
 
 

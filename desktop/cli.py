@@ -1,4 +1,4 @@
-"""`disclosure-desk`: the command line (SPEC section 7). It calls the same core as the window.
+"""Disclosure Desk from the command line: each command calls the same core as the window; no command opens it.
 
 Exit codes: 0 done; 1 the action could not be done (the message says why and what to do); 2 the input is invalid
 (one line naming the file and the field). The passphrase comes from DISCLOSURE_DESK_PASSPHRASE or a prompt,
@@ -20,9 +20,11 @@ from desktop import __version__
 from desktop.accounting.cli import register as register_accounting_commands
 from desktop.commands import PASSPHRASE_ENV, UsageProblem, command, open_store, read_passphrase
 from desktop.hardening import harden_process
+from desktop.hq.cli import register as register_hq_commands
 from desktop.logging_setup import log_dir, setup_logging
 from desktop.packets.cli import register as register_packet_commands
 from desktop.paths import DATA_ENV, data_dir
+from desktop.record_commands import register as register_record_commands
 from desktop.requests import InterchangeError, load_request_file, request_to_json
 from desktop.setup import create_post_store
 from desktop.store import (
@@ -95,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     request_commands = request.add_subparsers(title="request commands", metavar="ACTION", required=True)
     imp = command(request_commands, "import", _request_import, "import one request file")
     imp.add_argument("file", type=Path)
+    mail = command(request_commands, "from-email", _request_from_email, "a draft request from the e-mail that "
+                   "carried it (.msg or .eml), the message kept encrypted as its original documents; JSON out")
+    mail.add_argument("file", type=Path)
     exp = command(request_commands, "export", _request_export, "print (or write) one request as JSON")
     exp.add_argument("reference")
     exp.add_argument("--out", type=Path)
@@ -121,8 +126,10 @@ def _parser() -> argparse.ArgumentParser:
     command(key_commands, "rekey", _rekey, "give the database a new key")
 
     register_packet_commands(commands)
+    register_record_commands(commands)
     register_accounting_commands(commands)
     register_sync_commands(commands)
+    register_hq_commands(commands)
 
     demo = command(commands, "demo", _demo, "headless end-to-end run on a throw-away store: sample requests, a "
                     "packet, a DHS-191 bundle; prints what it made")
@@ -175,6 +182,21 @@ def _request_import(args: argparse.Namespace) -> int:
     finally:
         store.lock()
     print(json.dumps({"id": request_id, "reference": stored.request.reference, "outcome": stored.outcome}))
+    return 0
+
+
+def _request_from_email(args: argparse.Namespace) -> int:
+    """Issue 14: prints what was filled and what was not; a refused message exits 2 and changes nothing."""
+    from desktop.requests.email_intake import EmailRefused, take_in_file
+
+    store = open_store(args)
+    try:
+        intake = take_in_file(store.repo, args.file)
+    except EmailRefused as refusal:
+        raise UsageProblem(f"disclosure-desk: {' '.join(str(refusal).split())}") from refusal
+    finally:
+        store.lock()
+    print(json.dumps(intake.to_json(), indent=2, ensure_ascii=False))
     return 0
 
 

@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import os
+import shlex
 import shutil
 import tempfile
 from collections import Counter
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from desktop.assessment import attach_rules
-from desktop.paths import resource_path
+from desktop.paths import program_command, resource_path
 from desktop.requests import Request, load_request_file
 from desktop.setup import create_post_store
 from desktop.store import KeyVault, Repository, Store
@@ -92,7 +93,7 @@ class DemoReport:
         return [
             f"Store (throw-away)  {self.data_dir}",
             f"  passphrase        {self.passphrase or 'the one in DISCLOSURE_DESK_PASSPHRASE'}",
-            f"  open it with      disclosure-desk --data-dir {self.data_dir}",
+            f"  open it with      {program_command()} --data-dir {shlex.quote(str(self.data_dir))}",
             f"Registries          {self.registries['authorities']} authorities, {self.registries['agreements']} "
             f"agreements, {self.registries['officials']} officials",
             f"Requests imported   {sum(self.outcomes.values())} ({outcomes})",
@@ -105,11 +106,21 @@ class DemoReport:
         return [
             f"Packet              {p['path']}",
             f"  request           {p['reference']}",
-            f"  pages, Bates      {p['pages']}, {p['bates_first']}-{p['bates_last']}",
+            *self._page_lines(),
             f"  SHA-256           {p['sha256']}",
             f"  password          {p['password']}   (send it by another channel: §8.1.7, fn 27)",
             f"E-mail draft        {self.email_draft} (unsent, without the password)",
         ]
+
+    def _page_lines(self) -> list[str]:
+        """The packet's pages, and which of them carry Bates numbers: only the record pages, not the coversheet and
+        letter, so 4 pages numbered OTT000001 alone is what a one-page record gives, not a numbering fault."""
+        p, record_pages = self.packet, self.record["pages"]
+        numbered = p["bates_first"] if record_pages == 1 else f"{p['bates_first']}-{p['bates_last']}"
+        pages = "the record page" if record_pages == 1 else f"the {record_pages} record pages"
+        return [f"  pages             {p['pages']}: coversheet and cover letter ({p['pages'] - record_pages}), then "
+                f"{record_pages} record page{'s' if record_pages != 1 else ''}",
+                f"  Bates numbers     {numbered} on {pages} (the coversheet and letter carry none)"]
 
     def _sync_lines(self) -> list[str]:
         lines = [f"HQ certificate      {self.hq_certificate}", f"HQ private key      {self.hq_key} (demo only)"]
@@ -123,11 +134,12 @@ class DemoReport:
 
     def _hq_steps(self) -> list[str]:
         assert self.bundle is not None
-        hq_db, ack = self.out / "hq.db", self.out / "acknowledgement.json"
-        return [f"  disclosure-desk hq register-post {self.bundle['post_certificate']} --db {hq_db}",
-                f"  disclosure-desk hq import {self.bundle['path']} --key {self.hq_key} --cert {self.hq_certificate} "
-                f"--db {hq_db} --ack-out {ack}",
-                f"  disclosure-desk --data-dir {self.data_dir} ack import {ack}"]
+        q = shlex.quote
+        program, hq_db, ack = program_command(), q(str(self.out / "hq.db")), q(str(self.out / "acknowledgement.json"))
+        return [f"  {program} hq register-post {q(str(self.bundle['post_certificate']))} --db {hq_db}",
+                f"  {program} hq import {q(str(self.bundle['path']))} --key {q(str(self.hq_key))} "
+                f"--cert {q(str(self.hq_certificate))} --db {hq_db} --ack-out {ack}",
+                f"  {program} --data-dir {q(str(self.data_dir))} ack import {ack}"]
 
 
 def run_demo(out: Path, data_dir: Path | None = None, passphrase: str | None = None,

@@ -7,6 +7,7 @@ The bundled folders sit beside the `desktop` package in a checkout or editable i
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -30,6 +31,21 @@ def resource_path(*parts: str) -> Path:
 
 def migrations_dir() -> Path:
     return bundle_root() / "db" / "migrations"
+
+
+def program_command(argv0: str | None = None) -> str:
+    """How to run this same program again from a shell, for commands the program prints for the user to paste.
+
+    `make demo` runs `.venv/bin/disclosure-desk`, which is not on PATH: a printed `disclosure-desk …` would not run.
+    The PyInstaller program is `sys.executable`; an entry-point script is its own absolute path; `python -m desktop.cli`
+    is the interpreter with -m.
+    """
+    if getattr(sys, "frozen", False):
+        return shlex.quote(sys.executable)
+    script = Path(argv0 if argv0 is not None else sys.argv[0])
+    if script.name.startswith("disclosure-desk") and script.is_file():
+        return shlex.quote(str(script.absolute()))
+    return f"{shlex.quote(sys.executable)} -m desktop.cli"
 
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

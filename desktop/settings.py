@@ -98,7 +98,7 @@ def set_bates_prefix(repo: Repository, prefix: str) -> None:
 def bates_prefix_problem(text: str) -> str | None:
     if _PREFIX.fullmatch(text.strip().upper()):
         return None
-    return "The Bates prefix is 2-8 letters or digits, e.g. OTT (SPEC P1)."
+    return "The Bates prefix is 2-8 letters or digits, e.g. OTT. Type the post's letters without spaces."
 
 
 def packet_count(repo: Repository) -> int:
@@ -113,7 +113,7 @@ def bates_prefix_locked_reason(repo: Repository) -> str | None:
         return None
     packets = "1 packet already carries" if count == 1 else f"{count} packets already carry"
     return (f"The prefix cannot change: {packets} Bates numbers with {load(repo).bates_prefix}, and the numbers run "
-            "on across every packet of the post, never reused (SPEC P1).")
+            "on across every packet of the post, never reused.")
 
 
 def _checked_prefix(repo: Repository, prefix: str) -> str:

@@ -8,7 +8,10 @@
 3. `demo --out DIR --json` on a throw-away data folder (DISCLOSURE_DESK_DATA in a temp folder, the passphrase from
    DISCLOSURE_DESK_PASSPHRASE): every sample request, a packet that opens with the printed password and not without,
    the HQ certificate and the DHS-191 bundle, and a log with no name of the demo in it.
-4. The window starts (QT_QPA_PLATFORM=offscreen) and is still running a few seconds later: Qt and its plugins
+4. `record suggest SCAN.png --json` on a scanned page made here (text drawn into a 200-dpi picture, tilted): the
+   bundled OCR reads it (libtesseract and the eng/spa/fra language files are in the bundle) and the SSN, the SIN
+   and the CURP on it are suggested, with source "ocr" and their check digits marked.
+5. The window starts (QT_QPA_PLATFORM=offscreen) and is still running a few seconds later: Qt and its plugins
    are in the bundle. Then it is ended.
 Prints one line per check; exits 1 at the first that fails. Run with the build's Python (pypdfium2 reads the packet).
 """
@@ -55,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="disclosure-desk-smoke-") as folder:
         checks: list[tuple[str, Callable[[Path, Path], str]]] = [
             ("--version", check_version), ("diagnostics", check_diagnostics), ("demo", check_demo),
-            ("window", check_window)]
+            ("ocr", check_ocr), ("window", check_window)]
         for name, check in checks:
             try:
                 print(f"ok    {name}: {check(program, Path(folder))}")
@@ -126,6 +129,30 @@ def check_demo(program: Path, root: Path) -> str:
     check_logs(root / "data" / "logs")
     made = f"{requests} requests, a {pages}-page packet, {printed['dhs191_entries']} DHS-191 entries"
     return made + (f"; not available: {missing}" if missing else ", a sync bundle")
+
+
+SCAN_LINES = ["Informe de la Dirección General de Aduanas — Señor Núñez", "SSN 536-90-4399", "NAS : 123 456 782",
+              "CURP: BOXW310820HNERXN08"]  # the CURP's check digit is wrong: it must be marked so
+
+
+def check_ocr(program: Path, root: Path) -> str:
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(ROOT / "resources" / "fonts" / "DejaVuSans.ttf"), 30)
+    for number, line in enumerate(SCAN_LINES):
+        draw.text((150, 160 + 62 * number), line, font=font, fill=0)
+    scan = root / "scan.png"
+    image.rotate(1.0, fillcolor=255).save(scan, dpi=(200, 200))
+    started = time.monotonic()
+    found = json.loads(run(program, root, "record", "suggest", str(scan), "--json").stdout)["suggestions"]
+    seconds = time.monotonic() - started
+    got = {(s["kind"], s["checksum"], s["source"]) for s in found}
+    wanted = {("ssn", None, "ocr"), ("sin", True, "ocr"), ("curp", False, "ocr")}
+    if not wanted <= got:
+        raise SmokeFailure(f"the scanned page gave {sorted(got, key=str)}, expected at least {sorted(wanted, key=str)}")
+    return f"{len(found)} suggestions from OCR of one scanned page in {seconds:.1f} s"
 
 
 def _in_source(line: str) -> bool:

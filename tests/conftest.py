@@ -17,6 +17,9 @@ os.environ.setdefault("DISCLOSURE_DESK_LOG_DIR", tempfile.mkdtemp(prefix="disclo
 
 from desktop.store import KdfParams, KeyVault, Store, create_store  # noqa: E402
 
+# The throw-away PostgreSQL cluster and the HQ store on either backend (issue 16): `postgres`, `hq_target`.
+pytest_plugins = ["tests.hq.postgres"]
+
 # The example requests and the findings they must give, copied from the product's scenarios into the project, so a
 # clone with nothing beside it passes `make test` (issue 12). tests/core/test_no_outside_paths.py keeps it so.
 REPO = Path(__file__).resolve().parents[1]
@@ -97,5 +100,6 @@ def scenario(prefix: str) -> Path:
     """The scenario request whose file name starts with `prefix` ("01" -> 01-cmaa-ready.request.json)."""
     found = sorted(SCENARIOS.glob(f"{prefix}*.request.json"))
     if len(found) != 1:
-        raise FileNotFoundError(f"expected one scenario request {prefix}*.request.json in {SCENARIOS}, found {len(found)}")
+        raise FileNotFoundError(f"expected one scenario request {prefix}*.request.json in {SCENARIOS}, "
+                                f"found {len(found)}")
     return found[0]

@@ -4,30 +4,47 @@ Everything is checked before anything is written, and the merge is one transacti
 a refused bundle (one line saying why) leaves the store exactly as it was. Importing the same bundle again changes
 nothing and acknowledges again; a batch number that arrives again with other content is refused as a replay; a
 gap in a post's batch numbers is reported. An entry never changes: one that arrives again must read the same.
+
+Several imports may run at once (analysts, processes; issue 16): the merge first locks its post in the store
+(`lock_post`), and a transaction that lost a race anyway (`HqRetry`) is run again from the start, so that every
+entry ends up exactly once and the same bundle imported twice at once is merged once, with one acknowledgement.
 """
 
 from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator, Sequence
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, overload
+from typing import BinaryIO, TypeVar, overload
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from desktop.hq.store import HeldEntry, HqStore, HqTransaction, NewEntry, ReceivedBatch, RegisteredPost
+from desktop.hq.store import (
+    HeldEntry,
+    HqRetry,
+    HqStore,
+    HqStoreError,
+    HqTransaction,
+    NewEntry,
+    ReceivedBatch,
+    RegisteredPost,
+)
 from desktop.sync import acknowledgement, bundle, cms
 from desktop.sync.acknowledgement import Acknowledgement
 from desktop.sync.bundle import BundleLimits, Payload
 from desktop.sync.identity import post_name_of
 
 KEY_PASSPHRASE_ENV = "DISCLOSURE_DESK_HQ_KEY_PASSPHRASE"
+RETRIES = 8  # attempts of one transaction that keeps losing races (HqRetry) before the import gives up
+_T = TypeVar("_T")
 
 # A bundle file by its path, open for reading (binary, seekable), or its bytes (small bundles, tests).
 BundleSource = Path | str | BinaryIO | bytes
@@ -102,12 +119,15 @@ def register_post(store: HqStore, certificate_pem: bytes, name: str | None = Non
         raise HqInputError("the post certificate's key is neither EC nor RSA; it cannot sign bundles")
     post = RegisteredPost(cms.fingerprint(certificate), (name or post_name_of(certificate)).strip(),
                           certificate_pem.decode("ascii"), _now())
-    with store.transaction() as tx:
+
+    def add(tx: HqTransaction) -> tuple[RegisteredPost, bool]:
         known = tx.post(post.fingerprint)
         if known is not None:
             return known, False
         tx.add_post(post)
-    return post, True
+        return post, True
+
+    return _retrying(store, add)  # two analysts registering the same post at once: the second sees the first
 
 
 def import_bundle(store: HqStore, source: BundleSource, recipient: Recipient, limits: BundleLimits | None = None
@@ -129,19 +149,33 @@ def import_bundle(store: HqStore, source: BundleSource, recipient: Recipient, li
                                          [_certificate(p) for p in posts], limits)
         except (cms.CmsError, bundle.BundleError) as error:
             raise BundleRefused(f"the bundle is refused: {error}") from None
-    with payload:  # its PDFs wait, sealed, until the merge has taken them
+    with payload:  # its PDFs wait, sealed, until the merge has taken them (again, if a retry runs it again)
         post = next(p for p in posts if p.fingerprint == cms.fingerprint(payload.signer))
-        with store.transaction() as tx:
-            report = _merge(tx, post, payload, recipient)
-    return report
+        return _retrying(store, lambda tx: _merge(tx, post, payload, recipient))
 
 
 def acknowledgement_file(report: ImportReport, recipient: Recipient) -> bytes:
     return acknowledgement.write(report.acknowledgement, recipient.certificate, recipient.key)
 
 
+def _retrying(store: HqStore, work: Callable[[HqTransaction], _T]) -> _T:
+    """`work` in one transaction of the store, run again from the start when it lost a race with another import
+    (HqRetry: nothing of the lost attempt was kept). A refusal (BundleRefused) is never retried."""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            with store.transaction() as tx:
+                return work(tx)
+        except HqRetry:
+            if attempt == RETRIES:
+                break
+            time.sleep(random.uniform(0, 0.05 * attempt))  # jitter: the racers do not collide again in step
+    raise HqStoreError(f"the consolidated store stayed busy with other imports through {RETRIES} attempts; "
+                       "nothing was imported. Run the import again.")
+
+
 def _merge(tx: HqTransaction, post: RegisteredPost, payload: Payload, recipient: Recipient) -> ImportReport:
     manifest = payload.manifest
+    tx.lock_post(post.fingerprint)  # imports of one post one after the other (desktop/hq/postgres_store.py: why)
     earlier = tx.batch(post.fingerprint, manifest.batch)
     if earlier is not None and earlier.manifest_sha256 != payload.manifest_sha256:
         raise BundleRefused(f"the bundle is refused: batch {manifest.batch} from {post.name} was already imported "
@@ -153,9 +187,12 @@ def _merge(tx: HqTransaction, post: RegisteredPost, payload: Payload, recipient:
     fresh = _FreshEntries(payload, held)
     if earlier is None:
         tx.add_batch(ReceivedBatch(post.fingerprint, manifest.batch, payload.manifest_sha256, manifest.post,
-                                   manifest.created, manifest.entry_count, now))
+                                   manifest.created, manifest.entry_count, now, len(held)))
         tx.add_entries(post.fingerprint, manifest.batch, now, fresh)
-    ack = Acknowledgement(manifest.post, post.fingerprint, manifest.batch, payload.manifest_sha256, now,
+    # One acknowledgement per bundle: the same bundle imported again (or at the same moment by another process)
+    # gets the very acknowledgement the first import made, dated when the batch was received.
+    acknowledged = now if earlier is None else earlier.received_at
+    ack = Acknowledgement(manifest.post, post.fingerprint, manifest.batch, payload.manifest_sha256, acknowledged,
                           cms.fingerprint(recipient.certificate), tuple(uuids))
     return ImportReport(post, manifest.batch, len(uuids), len(fresh), len(held), earlier is not None,
                         _missing(tx.batch_numbers(post.fingerprint)), ack)

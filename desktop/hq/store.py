@@ -1,13 +1,14 @@
-"""The consolidated store at headquarters, as an interface (SPEC A3, issue 5).
+"""The consolidated store at headquarters, as an interface (SPEC A3, issues 5 and 16).
 
-SQLite serves by default (`SqliteHqStore`); PostgreSQL can serve when headquarters outgrows one file by
-implementing these two protocols. The import logic (desktop/hq/importer.py) only speaks to them: every check and
-every write of one bundle happens inside one `transaction()`, which commits whole or not at all.
+SQLite serves by default (`SqliteHqStore`, `--db HQ.db`); PostgreSQL serves when headquarters outgrows one file
+(`PostgresHqStore`, `--db postgresql://…`). Both implement these two protocols and pass the same tests. The import
+logic (desktop/hq/importer.py) and the reports (desktop/hq/report.py) only speak to them: every check and every
+write of one bundle happens inside one `transaction()`, which commits whole or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -15,6 +16,11 @@ from typing import Any, Protocol
 
 class HqStoreError(Exception):
     """The consolidated store cannot be opened or used; the message says which file and why."""
+
+
+class HqRetry(Exception):
+    """The transaction lost a race with another import (a serialization failure, a deadlock, or a unique key
+    another transaction committed first); nothing of it was kept, and the importer runs it again."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,9 @@ class ReceivedBatch:
     post_name: str
     created: str
     entry_count: int
-    received_at: str
+    received_at: str  # also the acknowledgement's time: one acknowledgement per bundle, the same when re-issued
+    already_held: int = 0  # entries it carried that an earlier batch brought: the post had not imported that ack
+    acknowledged_at: str | None = None  # when the acknowledgement file was written for the post (None: not yet)
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,27 @@ class HqCounts:
     entries: int
 
 
+@dataclass(frozen=True)
+class MonthCount:
+    post: str
+    month: str  # YYYY-MM of the disclosure
+    entries: int
+    b7: int
+
+
+@dataclass(frozen=True)
+class IndividualCount:
+    name: str
+    identifier: str
+    disclosures: int
+    b7: int
+    posts: int
+
+
 class HqTransaction(Protocol):
+    def lock_post(self, fingerprint: str) -> None:
+        """Waits until no other transaction imports for this post, and holds it until this one ends."""
+
     def post(self, fingerprint: str) -> RegisteredPost | None: ...
 
     def add_post(self, post: RegisteredPost) -> None: ...
@@ -79,6 +107,24 @@ class HqStore(Protocol):
     def posts(self) -> list[RegisteredPost]: ...
 
     def counts(self) -> HqCounts: ...
+
+    def batches(self) -> list[ReceivedBatch]:
+        """Every batch received, by post and number."""
+
+    def record_acknowledgement(self, post_fingerprint: str, batch: int, at: str) -> None:
+        """Notes that the batch's acknowledgement was written for the post (the first time counts)."""
+
+    def by_month(self, start: str, end: str) -> list[MonthCount]:
+        """Entries disclosed from `start` to `end` (YYYY-MM-DD, inclusive), by post and month."""
+
+    def individuals(self, text: str, limit: int = 50) -> list[IndividualCount]:
+        """Individuals whose name or identifier holds every word of `text`, across every post."""
+
+    def entries_of(self, name: str, identifier: str) -> list[dict[str, Any]]:
+        """Every entry (the A2 columns, b7 a bool) of one individual, oldest disclosure first."""
+
+    def export_rows(self, start: str, end: str) -> Iterator[dict[str, Any]]:
+        """The entries disclosed in the period, A2 columns plus batch and received_at, without holding them all."""
 
     def transaction(self) -> AbstractContextManager[HqTransaction]: ...
 

@@ -259,7 +259,8 @@ def _deliver(args: argparse.Namespace, request: Request, built: PacketFacts, ext
 def _refused(refused: PacketRefused) -> int:
     print(json.dumps({"outcome": refused.outcome, "findings": [f.to_json() for f in refused.findings]}, indent=2,
                      ensure_ascii=False))
-    print(f"disclosure-desk: the request is {refused.outcome}; no packet was written (SPEC P3).", file=sys.stderr)
+    print(f"disclosure-desk: the request is {refused.outcome}; no packet was written. The findings printed above say "
+          "what to do, each with its section of the directive.", file=sys.stderr)
     return 1
 
 

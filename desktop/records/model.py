@@ -69,8 +69,18 @@ class Suggestion:
     page: int
     box: Rect
     reason: str  # "9.1.1".."9.1.7", a key of REASONS
-    kind: str  # ssn, a_number, dob, email, phone, system_code, personnel_name
+    kind: str  # a kind of desktop.records.identifiers.KINDS: ssn, itin, a_number, sin, curp, rfc, passport, ...
     text: str  # what was found; shown to the user, never logged
+    source: str = "text"  # "text": the page's text layer; "ocr": read from a scanned page
+    checksum: bool | None = None  # False: the right form with a wrong check digit; None: the kind has none
+    subject_own: bool = False  # the text is a subject's name or identifier: §9.1.2 does not cover it
+
+    @property
+    def accepted_by_default(self) -> bool:
+        """Whether the suggestion goes into a redactions file written without review (`record suggest
+        --redactions-out`): a subject's own identifier is left for the user to decide (§9.1.2 covers only
+        individuals not identified in the request)."""
+        return not self.subject_own
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,18 @@ the request, so that its history shows them, and carry only what is not PII: rec
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.jobs import JobControl
-from desktop.records import sniff
+from desktop.jobs import Cancelled, JobControl
+from desktop.records import ocr, sniff
 from desktop.records.boxes import redaction_boxes, request_of
 from desktop.records.ingest import ingest
-from desktop.records.model import Box, Limits, PageInfo, RecordDocument, RecordRefused
+from desktop.records.model import Box, Limits, PageInfo, RecordDocument, RecordRefused, Suggestion, TextSpan
+from desktop.records.suggest import suggest
 from desktop.store.errors import NotFoundError
 from desktop.store.repository import Repository, now_text
 from desktop.store.sqlcipher import Connection
@@ -275,3 +277,83 @@ def records_to_send(repo: Repository, request_id: int, control: JobControl | Non
                                 bool(record.subject_ids), record.title))
     control.progress(len(found), len(found), "Records read")
     return out
+
+
+def request_subjects(repo: Repository, request_id: int) -> list[str]:
+    """The names and identifiers of the request's subjects: what a suggestion is compared with to be marked as the
+    subject's own (§9.1.2 covers only individuals not identified in the request)."""
+    with repo.read() as conn:
+        rows = conn.execute("SELECT name, identifier FROM subjects WHERE request_id = ? ORDER BY position",
+                            (request_id,)).fetchall()
+    return [str(value) for row in rows for value in row if str(value).strip()]
+
+
+def scanned_pages(repo: Repository, record_id: int) -> list[int]:
+    """The record's pages without a text layer, which only OCR can read."""
+    with repo.read() as conn:
+        rows = conn.execute("SELECT page_no FROM record_pages WHERE record_id = ? AND has_text = 0 ORDER BY page_no",
+                            (record_id,)).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def read_pages(repo: Repository, record_id: int) -> dict[int, ocr.OcrPage]:
+    """What OCR read on the record's scanned pages, from the encrypted store; pages read by another engine are
+    left out (they are read again)."""
+    with repo.read() as conn:
+        rows = conn.execute("SELECT page_no, words FROM record_ocr WHERE record_id = ? AND engine = ?",
+                            (record_id, ocr.ENGINE_NAME)).fetchall()
+    return {int(row[0]): ocr.OcrPage.from_json(json.loads(row[1])) for row in rows}
+
+
+def read_words(repo: Repository, record_id: int, page: int) -> list[TextSpan]:
+    """What OCR read on one scanned page as words with boxes (like pages.page_words on a text layer); empty if
+    the page has not been read."""
+    found = read_pages(repo, record_id).get(page)
+    return found.spans() if found else []
+
+
+def unread_pages(repo: Repository, record_id: int) -> list[int]:
+    """Scanned pages that OCR has not read yet."""
+    done = set(read_pages(repo, record_id))
+    return [page for page in scanned_pages(repo, record_id) if page not in done]
+
+
+def read_scanned_pages(repo: Repository, record_id: int, control: JobControl | None = None,
+                       document: RecordDocument | None = None) -> dict[int, ocr.OcrPage]:
+    """Reads every scanned page not read yet with OCR and keeps the words in the store (one transaction, one audit
+    entry naming the pages, never their words). Cancelled, it keeps the pages read so far and raises Cancelled:
+    a long scan is not read twice. Returns every page read, old and new."""
+    control = control or JobControl()
+    todo = unread_pages(repo, record_id)
+    if not todo:
+        return read_pages(repo, record_id)
+    document = document or load_record(repo, record_id)
+    done: list[ocr.OcrPage] = []
+    try:
+        ocr.ocr_pages(document.pdf, todo, control, done.append)
+    except Cancelled:
+        _keep_read(repo, record_id, done)
+        raise
+    _keep_read(repo, record_id, done)
+    return read_pages(repo, record_id)
+
+
+def _keep_read(repo: Repository, record_id: int, pages: Sequence[ocr.OcrPage]) -> None:
+    if not pages:
+        return
+    detail = {"record": record_id, "pages": [p.page for p in pages], "engine": ocr.ENGINE_NAME,
+              "words": sum(len(p.words) for p in pages)}
+    with repo.transaction("record.ocr", "request", request_of(repo, record_id), detail) as tx:
+        tx.conn.executemany(
+            "INSERT OR REPLACE INTO record_ocr (record_id, page_no, engine, words, read_at) VALUES (?, ?, ?, ?, ?)",
+            [(record_id, p.page, ocr.ENGINE_NAME, json.dumps(p.to_json(), ensure_ascii=False), now_text())
+             for p in pages])
+
+
+def record_suggestions(repo: Repository, record_id: int, document: RecordDocument,
+                       control: JobControl | None = None) -> list[Suggestion]:
+    """The suggestions for a stored record: its text layer, the scanned pages OCR has read (read_scanned_pages),
+    the post's personnel names, and the request's subjects marked as their own."""
+    scans = read_pages(repo, record_id)
+    return suggest(document.pdf, personnel_names(repo), control,
+                   subjects=request_subjects(repo, request_of(repo, record_id)), scans=scans.get)

@@ -2,6 +2,10 @@
 
 A store that already has data is copied (encrypted, verified) before it is upgraded. An applied migration whose
 file has changed is refused: migrations only add files.
+
+Numbers rise and each is used once; a gap is allowed. Issues are built side by side, each taking its own number,
+so a branch can hold 0005 before 0004 exists; a number that turns up later below the store's highest is applied
+then (such migrations touch different tables, and each says so).
 """
 
 from __future__ import annotations
@@ -44,8 +48,8 @@ def available(folder: Path | None = None) -> list[Migration]:
             raise MigrationError(f"{path.name} is not named NNNN_name.sql")
         found.append(Migration(int(match.group(1)), match.group(2), path.read_text("utf-8")))
     versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise MigrationError(f"migrations must be numbered 1, 2, 3... without gaps; found {versions}")
+    if versions and (versions[0] != 1 or len(set(versions)) != len(versions)):
+        raise MigrationError(f"migrations must start at 1 and use each number once; found {versions}")
     return found
 
 
@@ -94,7 +98,7 @@ def migrate(
             "INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES "
             f"({migration.version}, '{migration.name}', '{migration.sha256}', '{now}');"
         )
-    script.append(f"PRAGMA user_version = {todo[-1].version};")
+    script.append(f"PRAGMA user_version = {max([*done, *(m.version for m in todo)])};")
     script.append("COMMIT;")
     try:
         conn.executescript("\n".join(script))

@@ -7,6 +7,9 @@ every request from it (§7.3.1.2), whatever a request file says.
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -26,7 +29,18 @@ class Authority:
     address: str = ""
     violated_assurances: bool = False  # §7.3.1.2
     standing_note: str = ""
+    # fn 25: the domains of the authority's official e-mail addresses (lower case, e.g. "cbsa-asfc.gc.ca"); an
+    # e-mail request from an address at one of them (or a subdomain) is a written request by e-mail.
+    official_domains: tuple[str, ...] = ()
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class DomainMatch:
+    """Which registered authority an e-mail domain belongs to: one, none, or several (then none is chosen)."""
+
+    authority: Authority | None
+    candidates: int
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,8 @@ class Official:
 
 
 AGREEMENT_KINDS = ("cmaa", "mlat", "usmca", "mou", "loi", "other")
+MAX_DOMAINS = 50
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _TABLES = {Authority: "authorities", Agreement: "agreements", Official: "officials"}
 Entry = Authority | Agreement | Official
 
@@ -91,6 +107,47 @@ def save_entry(repo: Repository, entry: Entry) -> int:
             return entry_id
     except sqlcipher3.IntegrityError as error:
         raise ConflictError(f"The {table} registry already has an entry with that name; open it instead.") from error
+
+
+def official_domains(value: str | Iterable[str]) -> tuple[str, ...]:
+    """The domains as stored: from a list, or from text separated by commas, semicolons or spaces; lower case,
+    without a leading "@", each once. ValueError (saying what to change) for one that is not a domain name."""
+    items = re.split(r"[\s,;]+", value) if isinstance(value, str) else [str(item) for item in value]
+    found: list[str] = []
+    for item in items:
+        domain = item.strip().lower().removeprefix("@").rstrip(".")
+        if not domain:
+            continue
+        try:
+            domain = domain.encode("idna").decode("ascii")  # "aduanas.gob.mx" stays; an accented one becomes xn--
+        except UnicodeError as error:
+            raise ValueError(f"{item.strip()!r} is not a domain name; write it as in the address after the @.") \
+                from error
+        labels = domain.split(".")
+        if len(labels) < 2 or len(domain) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+            raise ValueError(f"{item.strip()!r} is not an e-mail domain; write the part after the @ of the "
+                             "authority's official addresses, e.g. cbsa-asfc.gc.ca (fn 25).")
+        if domain not in found:
+            found.append(domain)
+    if len(found) > MAX_DOMAINS:
+        raise ValueError(f"At most {MAX_DOMAINS} official domains an authority; this entry has {len(found)}.")
+    return tuple(found)
+
+
+def authority_by_domain(repo: Repository, domain: str) -> DomainMatch:
+    """The authority one of whose official domains `domain` is, or is a subdomain of (fn 25); the most specific
+    registered domain wins. Matched by whole labels: "evil-cbsa-asfc.gc.ca" is not at "cbsa-asfc.gc.ca"."""
+    wanted = domain.strip().lower().rstrip(".")
+    best: list[Authority] = []
+    best_length = 0
+    for authority in list_entries(repo, Authority):
+        lengths = [len(d) for d in authority.official_domains if wanted == d or wanted.endswith("." + d)]
+        length = max(lengths, default=0)
+        if length > best_length:
+            best, best_length = [authority], length
+        elif length and length == best_length:
+            best.append(authority)
+    return DomainMatch(best[0] if len(best) == 1 else None, len(best))
 
 
 def authority_for(repo: Repository, name: str, country: str) -> Authority | None:
@@ -139,6 +196,8 @@ def _with_standing(request: Request, authority: Authority) -> Request:
 def _columns(entry: Entry) -> dict[str, Any]:
     values = asdict(entry)
     values.pop("id")
+    if isinstance(entry, Authority):
+        values["official_domains"] = json.dumps(list(official_domains(entry.official_domains)))
     return {key: int(value) if isinstance(value, bool) else value for key, value in values.items()}
 
 
@@ -148,6 +207,7 @@ def _entry(kind: type[Entry], row: dict[str, Any]) -> Any:
     if kind is Authority:
         values["kind"] = AuthorityKind(values["kind"]) if values["kind"] else None
         values["violated_assurances"] = bool(values["violated_assurances"])
+        values["official_domains"] = tuple(json.loads(values.get("official_domains") or "[]"))
     if kind is Official:
         values["position"] = OfficialPosition(values["position"])
         values["supervisory"], values["active"] = bool(values["supervisory"]), bool(values["active"])

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -66,6 +66,16 @@ class Attachment:
     size: int
     sha256: str
     added_at: str
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A file to keep with a request as it is added (e-mail intake: the message and its attachments, §8.1.1)."""
+
+    kind: str
+    filename: str
+    media_type: str
+    content: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -180,8 +190,9 @@ class Repository:
 
     # Requests -----------------------------------------------------------------------------------------------
 
-    def add_request(self, request: Request, source: str = "manual") -> int:
-        """Adds a request; an empty reference gets the post's next number. ConflictError on a duplicate reference."""
+    def add_request(self, request: Request, source: str = "manual", documents: Sequence[NewDocument] = ()) -> int:
+        """Adds a request; an empty reference gets the post's next number. ConflictError on a duplicate reference.
+        `documents` (the request as received, §8.1.1) are kept with it in the same transaction."""
         with self._lock:
             if not request.reference:
                 request = _with_reference(request, self._next_reference())
@@ -201,6 +212,9 @@ class Repository:
                 tx.entity_id = request_id
                 self._write_children(conn, request_id, request)
                 self._index(conn, request_id, request)
+                if documents:  # as a records import is audited: how many, and their digests
+                    kept = [self._insert_document(conn, request_id, d)[1] for d in documents]
+                    tx.detail.update(documents=len(kept), sha256=[d["sha256"] for d in kept])
             return request_id
 
     def update_request(self, request_id: int, request: Request) -> None:
@@ -436,16 +450,21 @@ class Repository:
     # Attachments: the original request document (§8.1.1) ---------------------------------------------------
 
     def add_attachment(self, request_id: int, kind: str, filename: str, media_type: str, content: bytes) -> int:
-        digest = hashlib.sha256(content).hexdigest()
-        detail = {"kind": kind, "sha256": digest, "size": len(content)}
-        with self.transaction("attachment.add", "request", request_id, detail) as tx:
-            conn = tx.conn
-            cursor = conn.execute(
-                "INSERT INTO attachments (request_id, kind, filename, media_type, size, sha256, content, added_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (request_id, kind, filename, media_type, len(content), digest, content, _now()),
-            )
-            return int(cursor.lastrowid or 0)
+        with self.transaction("attachment.add", "request", request_id) as tx:
+            attachment_id, tx.detail = self._insert_document(tx.conn, request_id,
+                                                             NewDocument(kind, filename, media_type, content))
+            return attachment_id
+
+    def _insert_document(self, conn: Connection, request_id: int, document: NewDocument) -> tuple[int, dict[str, Any]]:
+        """(its id, its audit detail: kind, digest and size, never the name or the content)."""
+        digest = hashlib.sha256(document.content).hexdigest()
+        cursor = conn.execute(
+            "INSERT INTO attachments (request_id, kind, filename, media_type, size, sha256, content, added_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (request_id, document.kind, document.filename, document.media_type, len(document.content), digest,
+             document.content, _now()),
+        )
+        return int(cursor.lastrowid or 0), {"kind": document.kind, "sha256": digest, "size": len(document.content)}
 
     def list_attachments(self, request_id: int) -> list[Attachment]:
         with self._read() as conn:
@@ -527,4 +546,4 @@ def _fts_query(text: str) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
-__all__ = ["Repository", "RequestQuery", "RequestRow", "StoredRequest", "request_columns"]
+__all__ = ["NewDocument", "Repository", "RequestQuery", "RequestRow", "StoredRequest", "request_columns"]

@@ -1,4 +1,5 @@
-"""The sync commands (SPEC section 7): the post's side, and headquarters' (`hq …`, in desktop/hq/cli.py).
+"""The sync commands (SPEC section 7): the post's side. Headquarters' (`hq …`) are desktop/hq/cli.py, registered
+by desktop/cli.py beside these: sync does not import hq (the bundle format is sync's, and hq imports it).
 
     export-191 [--to-cert HQ.pem] --out DIR     the bundle of every entry headquarters has not acknowledged
     post-cert --out POST.pem                    the post's signing certificate, for headquarters to register
@@ -38,8 +39,6 @@ MAX_FILE_BYTES = 64 << 20  # a certificate or an acknowledgement; far smaller in
 
 def register(commands: Any) -> None:
     """Adds the sync commands to the command line's subcommands (desktop/cli.py)."""
-    from desktop.hq.cli import register as register_hq
-
     text = "write the DHS-191 bundle for headquarters: every entry not yet acknowledged, signed and encrypted"
     export = command(commands, "export-191", _export, text)
     export.add_argument("--to-cert", type=Path, metavar="HQ.pem",
@@ -59,7 +58,6 @@ def register(commands: Any) -> None:
     ack_actions = ack.add_subparsers(title="ack commands", metavar="ACTION", required=True)
     ack_import = command(ack_actions, "import", _ack_import, "mark the acknowledged entries as synced")
     ack_import.add_argument("file", type=Path, metavar="ACK")
-    register_hq(commands)
 
 
 def read_input(path: Path) -> bytes:

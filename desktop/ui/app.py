@@ -75,6 +75,11 @@ class AppWindow(QMainWindow):
         self.lock_action.setEnabled(False)
         quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
+        self.email_action = QAction("New request from &e-mail…", self, shortcut=QKeySequence("Ctrl+Shift+E"))
+        self.email_action.triggered.connect(self.new_request_from_email)
+        self.email_action.setEnabled(False)
+        menu.addAction(self.email_action)
+        menu.addSeparator()
         menu.addAction(self.lock_action)
         menu.addSeparator()
         menu.addAction(quit_action)
@@ -107,6 +112,11 @@ class AppWindow(QMainWindow):
         dialog.setModal(True)
         dialog.show()
         return dialog
+
+    def new_request_from_email(self) -> None:
+        """A .msg or .eml becomes a draft request (issue 14); also by dropping the file on the request list."""
+        if self.workspace is not None:
+            self.workspace.new_from_email()
 
     def open_individual_accounting(self) -> None:
         if self.workspace is not None:
@@ -202,6 +212,7 @@ class AppWindow(QMainWindow):
         self._enable_store_actions(True)
         self.backup_reminder.show_for(store.repo)  # a status-bar line, not a box to dismiss
         self.registries_action.setEnabled(True)
+        self.email_action.setEnabled(True)
         self.individual_action.setEnabled(True)
         self.privacy_actions.refresh()
         self.setWindowTitle(f"Disclosure Desk — {store.repo.setting('post_name')}")
@@ -229,6 +240,7 @@ class AppWindow(QMainWindow):
         self._enable_store_actions(False)
         self.backup_reminder.clear()
         self.registries_action.setEnabled(False)
+        self.email_action.setEnabled(False)
         self.individual_action.setEnabled(False)
         for dialog in self.findChildren(RegistriesDialog):
             dialog.close()

@@ -118,7 +118,7 @@ class PostPage(WizardPage):
         note = wrapped_label(
             "The Bates prefix starts the number stamped on every page of every packet (OTT0000001). It can be "
             "changed under Post → Settings until the first packet is made, never after: the numbers run on across "
-            "all the post's packets (SPEC P1)."
+            "all the post's packets."
         )
         form = QFormLayout()
         form.addRow(buddy_label("Post &name", self.post_name), self.post_name)
@@ -254,7 +254,7 @@ class CertificatePage(WizardPage):
     def __init__(self) -> None:
         super().__init__()
         intro = wrapped_label("The DHS-191 accounting goes to the Privacy Office encrypted to headquarters' "
-                              "certificate (SPEC A2). Import the .pem file headquarters sent you; if you do not have "
+                              "certificate (§10.2). Import the .pem file headquarters sent you; if you do not have "
                               "it yet, go on — Post → Settings imports it later.")
         self.box = HqCertificateBox()
         _column(self, intro, self.box)

@@ -84,7 +84,8 @@ class HqCertificateBox(QWidget):
     def _show(self) -> None:
         shown = self._pending or self._current
         if shown is None:
-            self.summary.setText("No headquarters certificate yet. The DHS-191 sync export needs it (SPEC A2).")
+            self.summary.setText("No headquarters certificate yet. The DHS-191 sync export to the Privacy Office "
+                                 "needs it (§10.2).")
         else:
             state = "To be imported" if self._pending else "In use"
             self.summary.setText(f"<b>{state}:</b> {escape(shown.subject)}<br>Valid until "

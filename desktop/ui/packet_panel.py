@@ -49,8 +49,8 @@ MARKS = {Severity.BLOCK: "✖ blocked", Severity.ACTION: "● needs action", Sev
          Severity.ADVICE: "ℹ advice"}
 OUTCOMES = {
     "ready": "Ready: nothing holds this request; the packet can be built and finalized.",
-    "needs_action": "Needs action: the packet cannot be built until the items below are done (SPEC P3).",
-    "blocked": "Blocked: this information may not be disclosed while the facts below stand (SPEC P3).",
+    "needs_action": "Needs action: the packet cannot be built until the items below are done.",
+    "blocked": "Blocked: this information may not be disclosed while the facts below stand.",
 }
 
 
@@ -168,7 +168,8 @@ class PacketPanel(QWidget):
         sent = [p.id for p in list_packets(self._repo, self._request_id) if p.state == "final"]
         again = f" It supersedes packet #{sent[-1]}, which stays on record as sent." if sent else ""
         return (f"The packet will hold {len(stored)} record(s), {pages} page(s); {boxed} record(s) with redactions, "
-                f"whose boxed pages are rebuilt as images (SPEC D3). Numbered from {first}, then encrypted (AES-256)."
+                f"whose boxed pages are rebuilt as images, so nothing under a box survives (§9.1). "
+                f"Numbered from {first}, then encrypted (AES-256)."
                 f"{again} Unsaved changes on the Facts tab are not part of it: save them first.")
 
     def _enable(self, can_build: bool) -> None:

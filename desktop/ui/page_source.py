@@ -4,12 +4,12 @@ page geometry and suggestions, and pages rendered by pdfium, cached in memory on
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PySide6.QtGui import QImage
 
 from desktop.jobs import JobControl
-from desktop.records import PageInfo, Suggestion, render_page, suggest
+from desktop.records import PageInfo, RecordDocument, Suggestion, render_page
 from desktop.records import store as records
 from desktop.records.geometry import PageGeometry, page_geometry
 from desktop.store import Repository
@@ -25,15 +25,31 @@ class OpenRecord:
     pages: tuple[PageInfo, ...]
     geometry: tuple[PageGeometry, ...]
     suggestions: tuple[Suggestion, ...] = field(repr=False)
+    unread: tuple[int, ...] = ()  # scanned pages OCR has not read yet: no suggestions there until it has
+    document: RecordDocument | None = field(default=None, repr=False, compare=False)
 
 
 def open_record(repo: Repository, record_id: int, control: JobControl) -> OpenRecord:
-    """What the viewer needs of a record, worked out on a worker: the PDF, page geometry, and suggestions."""
+    """What the viewer needs of a record, worked out on a worker: the PDF, page geometry, and suggestions (from
+    the text layer and from what OCR already read of scanned pages; reading the others is read_scans)."""
     stored = records.get_record(repo, record_id)
     document = records.load_record(repo, record_id, control.part(0, 2, 3))
-    found = suggest(document.pdf, records.personnel_names(repo), control.part(2, 1, 3))
+    found = records.record_suggestions(repo, record_id, document, control.part(2, 1, 3))
     return OpenRecord(record_id, stored.filename, document.pdf, document.pages, page_geometry(document.pdf),
-                      tuple(found))
+                      tuple(found), tuple(records.unread_pages(repo, record_id)), document)
+
+
+def read_scans(repo: Repository, record: OpenRecord, control: JobControl) -> OpenRecord:
+    """Reads the record's unread scanned pages with OCR (kept in the encrypted store), then its suggestions again.
+    Cancelled, the pages read so far are kept and Cancelled is raised; refresh_suggestions then shows them."""
+    records.read_scanned_pages(repo, record.record_id, control.part(0, 9, 10), record.document)
+    return refresh_suggestions(repo, record, control.part(9, 1, 10))
+
+
+def refresh_suggestions(repo: Repository, record: OpenRecord, control: JobControl) -> OpenRecord:
+    document = record.document or records.load_record(repo, record.record_id)
+    found = records.record_suggestions(repo, record.record_id, document, control)
+    return replace(record, suggestions=tuple(found), unread=tuple(records.unread_pages(repo, record.record_id)))
 
 
 def render_image(pdf: bytes, page: int, dpi: int) -> QImage:

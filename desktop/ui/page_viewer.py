@@ -26,14 +26,22 @@ from PySide6.QtWidgets import (
 from desktop.records import REASONS, Box, Suggestion, boxes
 from desktop.store import Repository, StoreError
 from desktop.ui.job_tracker import JobTracker
-from desktop.ui.page_source import OpenRecord, PageCache, open_record, render_image
+from desktop.ui.page_source import OpenRecord, PageCache, open_record, read_scans, refresh_suggestions, render_image
 from desktop.ui.page_view import Mark, MarkKind, PageView
 
 ZOOMS = [("Fit width", None), ("75 %", 0.75), ("100 %", 1.0), ("150 %", 1.5), ("200 %", 2.0)]
-KIND_NAMES = {"ssn": "SSN", "a_number": "A-number", "dob": "Date of birth", "email": "E-mail", "phone": "Phone",
-              "system_code": "System code", "personnel_name": "DHS personnel"}
+KIND_NAMES = {"ssn": "SSN", "itin": "ITIN", "a_number": "A-number", "sin": "SIN", "curp": "CURP", "rfc": "RFC",
+              "passport": "Passport", "voter_key": "Voter key (INE)", "dob": "Date of birth", "email": "E-mail",
+              "phone": "Phone", "system_code": "System code", "personnel_name": "DHS personnel"}
 NO_TEXT = ("⚠ Suggestions cannot see this page: it has no text layer (a scan or a picture). Read it yourself and "
            "draw a box over anything §9.1 covers.")
+UNREAD = ("⚠ Suggestions cannot see this page yet: it is a scan without a text layer. Press “Read scanned pages” to "
+          "read it with OCR (kept encrypted in the store), or read it yourself and draw a box over anything §9.1 "
+          "covers.")
+READ_BY_OCR = ("This page is a scan: its suggestions come from OCR. OCR can misread or miss words; read the page "
+               "yourself as well and draw a box over anything §9.1 covers that it missed.")
+SUBJECTS_OWN = "the subject's own: §9.1.2 does not cover it; reject unless another ground applies"
+CHECK_WRONG = "check digit wrong (a typo or a misreading?)"
 SUGGESTION_ROLE = Qt.ItemDataRole.UserRole + 1
 SIDE_WIDTH = 280
 
@@ -81,6 +89,9 @@ class PageViewer(QWidget):
         self.delete_button = _button("De&lete box", "Delete the selected redaction box", self._delete_selected)
         self.flag = QLabel(NO_TEXT)
         self.flag.setWordWrap(True)
+        self.read_button = _button("&Read scanned pages", "Read the scanned pages with OCR for suggestions",
+                                   self.read_scans)
+        self.read_button.hide()
         self.flag.setAccessibleName("Page without text")
         self.flag.setStyleSheet("QLabel { background: #fff4ce; color: #5c4200; padding: 4px; }")
         self.status = QLabel()
@@ -128,7 +139,10 @@ class PageViewer(QWidget):
         column = QVBoxLayout(page)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(tools)
-        column.addWidget(self.flag)
+        flag_row = QHBoxLayout()
+        flag_row.addWidget(self.flag, 1)
+        flag_row.addWidget(self.read_button)
+        column.addLayout(flag_row)
         column.addWidget(self.view, 1)
         body = QSplitter(Qt.Orientation.Horizontal)
         body.addWidget(page)
@@ -193,8 +207,52 @@ class PageViewer(QWidget):
         self.page_label.setText(f"Page {self.page} of {count}")
         self.previous_button.setEnabled(self.page > 1)
         self.next_button.setEnabled(self.page < count)
-        self.flag.setVisible(not record.pages[self.page - 1].has_text)
+        self._show_flag()
         self._render()
+
+    def _show_flag(self) -> None:
+        record = self.record
+        if record is None:
+            return
+        scanned = not record.pages[self.page - 1].has_text
+        self.flag.setText(UNREAD if self.page in record.unread else READ_BY_OCR)
+        self.flag.setVisible(scanned)
+        self.read_button.setVisible(bool(record.unread))
+        self.read_button.setEnabled(bool(record.unread))
+
+    def read_scans(self) -> None:
+        """OCR of the record's unread scanned pages, on a worker with progress and Cancel (desktop/jobs.py)."""
+        record = self.record
+        if record is None or not record.unread:
+            return
+        self.read_button.setEnabled(False)
+        self.status.setText(f"Reading {len(record.unread)} scanned page(s) with OCR…")
+        self._jobs.run(lambda control: read_scans(self._repo, record, control), self._scans_read, self._failed,
+                       title="Reading scanned pages", cancellable=True, on_cancelled=self._scans_cancelled)
+
+    def _scans_read(self, record: OpenRecord) -> None:
+        if self.record is None or self.record.record_id != record.record_id:
+            return
+        self.record = record
+        self._refresh()
+        self._show_flag()
+        self.status.setText(f"Scanned pages read; {len(self._pending)} suggestion(s) to decide. OCR can miss words: "
+                            "read the pages yourself as well.")
+
+    def _scans_cancelled(self) -> None:
+        record = self.record
+        if record is None:
+            return
+        self.status.setText("Reading stopped: the pages read so far are kept; press “Read scanned pages” for the "
+                            "rest.")
+        self._jobs.run(lambda control: refresh_suggestions(self._repo, record, control), self._scans_kept,
+                       self._failed)
+
+    def _scans_kept(self, record: OpenRecord) -> None:
+        if self.record is not None and self.record.record_id == record.record_id:
+            self.record = record
+            self._refresh()
+            self._show_flag()
 
     def _marks(self) -> list[Mark]:
         assert self.record is not None
@@ -294,6 +352,9 @@ class PageViewer(QWidget):
         self.suggestions.clear()
         for index, found in enumerate(self._pending):
             text = f"p. {found.page} · {KIND_NAMES.get(found.kind, found.kind)}: {found.text} (§{found.reason})"
+            notes = [n for n, shown in ((SUBJECTS_OWN, found.subject_own), (CHECK_WRONG, found.checksum is False),
+                                        ("read by OCR", found.source == "ocr")) if shown]
+            text += "".join(f" — {note}" for note in notes)
             item = QListWidgetItem(text)
             item.setData(SUGGESTION_ROLE, index)
             self.suggestions.addItem(item)
@@ -359,6 +420,7 @@ class PageViewer(QWidget):
         self.page_label.setText("No record open")
         self.status.setText("Choose a record to see its pages.")
         self.flag.hide()
+        self.read_button.hide()
         for button in (self.previous_button, self.next_button, self.delete_button, self.accept_button,
                        self.reject_button):
             button.setEnabled(False)

@@ -31,7 +31,16 @@ from PySide6.QtWidgets import (
 
 from desktop.requests.form import AUTHORITY_KINDS, POSITIONS
 from desktop.store import Repository, StoreError
-from desktop.store.registries import AGREEMENT_KINDS, Agreement, Authority, Entry, Official, list_entries, save_entry
+from desktop.store.registries import (
+    AGREEMENT_KINDS,
+    Agreement,
+    Authority,
+    Entry,
+    Official,
+    list_entries,
+    official_domains,
+    save_entry,
+)
 from desktop.ui.form_widgets import NOT_GIVEN, DateField
 
 # field → (label, editor kind, choices)
@@ -41,6 +50,7 @@ LAYOUTS: dict[type, dict[str, tuple[str, str, tuple[tuple[str, str], ...]]]] = {
         "kind": ("Kind", "choice", AUTHORITY_KINDS), "address": ("Address", "line", ()),
         "violated_assurances": ("Has violated the §10.1 assurances (blocks its requests, §7.3.1.2)", "bool", ()),
         "standing_note": ("Standing note", "line", ()),
+        "official_domains": ("Official e-mail domains (fn 25), e.g. cbsa-asfc.gc.ca", "line", ()),
     },
     Agreement: {
         "title": ("Title", "line", ()), "kind": ("Kind", "choice", tuple((k, k.upper()) for k in AGREEMENT_KINDS)),
@@ -165,7 +175,8 @@ def _typed(entry: Entry) -> Entry:
     from desktop.requests.model import AuthorityKind, OfficialPosition
 
     if isinstance(entry, Authority):
-        return replace(entry, kind=AuthorityKind(entry.kind) if entry.kind else None)
+        return replace(entry, kind=AuthorityKind(entry.kind) if entry.kind else None,
+                       official_domains=official_domains(entry.official_domains))
     if isinstance(entry, Official):
         return replace(entry, position=OfficialPosition(entry.position or "other"))
     return entry
@@ -204,7 +215,7 @@ def _set(widget: QWidget, value: Any) -> None:
     elif isinstance(widget, QSpinBox):
         widget.setValue(int(value or 0))
     elif isinstance(widget, QLineEdit):
-        widget.setText(str(value or ""))
+        widget.setText(", ".join(value) if isinstance(value, tuple) else str(value or ""))
 
 
 def _get(widget: QWidget) -> Any:

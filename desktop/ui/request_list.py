@@ -1,10 +1,13 @@
-"""The request list panel: search over request facts, sortable columns, rows fetched on demand."""
+"""The request list panel: search over request facts, sortable columns, rows fetched on demand. An e-mail (.msg,
+.eml) dropped on it becomes a new request (issue 14; the workspace takes it in)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.requests.email_intake import SUFFIXES as EMAIL_SUFFIXES
 from desktop.store import Repository
 from desktop.ui.request_list_model import Column, RequestListModel
 
@@ -30,6 +34,7 @@ class RequestListPanel(QWidget):
     new_requested = Signal()
     import_requested = Signal()
     export_requested = Signal(int)
+    emails_dropped = Signal(object)  # list[Path]: the .msg and .eml files dropped on the list
 
     def __init__(self, repo: Repository, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +54,10 @@ class RequestListPanel(QWidget):
         self.country_filter.setAccessibleName("Filter by country")
         self.due_filter = _combo("Filter by due date", DUE_FILTERS)
         self.count = QLabel()
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Request list notice")
+        self.setAcceptDrops(True)
         self.table = QTableView()
         self.table.setAccessibleName("Requests")
         self.table.setModel(self.model)
@@ -83,6 +92,7 @@ class RequestListPanel(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
+        layout.addWidget(self.notice)
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
@@ -127,6 +137,20 @@ class RequestListPanel(QWidget):
         if request_id is not None:
             self.request_chosen.emit(request_id)
 
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+        if _emails(event):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 (Qt's name)
+        if _emails(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt's name)
+        paths = _emails(event)
+        if paths:
+            event.acceptProposedAction()
+            self.emails_dropped.emit(paths)
+
     def refresh(self) -> None:
         self.model.reload()
         self._fill_countries()
@@ -141,6 +165,14 @@ class RequestListPanel(QWidget):
         self.search.clear()
         self.model.clear()
         self.count.clear()
+        self.notice.clear()
+
+
+def _emails(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[Path]:
+    """The dropped local files that are e-mails by their name (the intake itself reads what they really are)."""
+    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+    paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+    return [path for path in paths if path.suffix.lower() in EMAIL_SUFFIXES]
 
 
 def _combo(name: str, options: tuple[tuple[str, object], ...]) -> QComboBox:

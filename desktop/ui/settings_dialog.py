@@ -70,7 +70,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(_group("Locking and backups", [
             ("&Lock when idle for", self.idle_minutes),
-            ("", wrapped_label("The window locks after this long without a key press or a mouse move (SPEC S3); what "
+            ("", wrapped_label("The window locks after this long without a key press or a mouse move; what "
                                "you typed is kept as a draft.")),
             ("Backup &reminder after", self.reminder_days),
         ]))
@@ -88,7 +88,7 @@ class SettingsDialog(QDialog):
         reason = settings.bates_prefix_locked_reason(self._repo)
         self.bates_prefix.setEnabled(reason is None)
         self.bates_note.setText(reason or "Letters or digits, 2 to 8. It can change only until the first packet is "
-                                          "made (SPEC P1).")
+                                          "made: the numbers run on across every packet of the post.")
         if reason:
             self.bates_prefix.setAccessibleDescription(reason)
 

@@ -96,7 +96,7 @@ class UnlockPage(QWidget):
     def _say(self, error: BaseException) -> None:
         text = str(error) if isinstance(error, StoreError) else f"Could not unlock: {error}"
         if isinstance(error, StoreDamagedError | KeyFileDamagedError):
-            text += " In this window: File → Restore… (SPEC S4)."
+            text += " In this window: File → Restore… and choose your latest backup."
         self.message.setText(text)
 
     def _busy(self, busy: bool) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from desktop.requests import InterchangeError, load_request_file, request_to_json
+from desktop.jobs import JobControl
+from desktop.requests import InterchangeError, email_intake, load_request_file, request_to_json
 from desktop.requests.form import FormError
 from desktop.rules import evaluate
 from desktop.store import Store, StoreError
@@ -20,6 +21,7 @@ from desktop.ui.attachments import AttachmentsPanel
 from desktop.ui.checklist import ChecklistPanel
 from desktop.ui.coordination import CoordinationPanel
 from desktop.ui.history import HistoryPanel
+from desktop.ui.job_tracker import JobTracker
 from desktop.ui.packet_panel import PacketPanel
 from desktop.ui.records_panel import RecordsPanel
 from desktop.ui.request_editor import RequestEditor
@@ -27,6 +29,7 @@ from desktop.ui.request_list import RequestListPanel
 
 WORKSPACE_DRAFT = "workspace"
 ASSESS_DELAY_MS = 200  # the checklist follows typing, without re-running on every key press
+EMAIL_FILTER = "E-mail (*.msg *.eml);;All files (*)"
 
 
 class Workspace(QWidget):
@@ -44,6 +47,7 @@ class Workspace(QWidget):
         self.packet = PacketPanel(repo)
         self.accounting = AccountingPanel(repo)
         self.individual_dialog: IndividualAccountingDialog | None = None
+        self._jobs = JobTracker(self)  # e-mail intake
         facts = QSplitter(Qt.Orientation.Horizontal)
         facts.addWidget(self.editor)
         facts.addWidget(self.checklist)
@@ -74,6 +78,7 @@ class Workspace(QWidget):
         self.list_panel.new_requested.connect(self._new_request)
         self.list_panel.import_requested.connect(self._import)
         self.list_panel.export_requested.connect(self._export)
+        self.list_panel.emails_dropped.connect(self.take_in_emails)
         self.editor.saved.connect(self._saved)
         self.editor.values_changed.connect(self._assess_timer.start)
         self.checklist.target_chosen.connect(self.go_to)
@@ -162,6 +167,61 @@ class Workspace(QWidget):
         self.open_request(request_id)
         return request_id
 
+    def new_from_email(self) -> None:
+        """File → New request from e-mail… (issue 14)."""
+        name, _ = QFileDialog.getOpenFileName(self, "New request from e-mail", "", EMAIL_FILTER)
+        if name:
+            self.take_in_emails([Path(name)])
+
+    def take_in_emails(self, paths: list[Path]) -> None:
+        """Each message becomes a draft request (one transaction each), read on a worker; a refused one changes
+        nothing and is named with the reason."""
+        if not paths:
+            return
+        if self._jobs.busy:
+            self.list_panel.notice.setText("Still taking in the e-mail before; drop this one again when it is done.")
+            return
+        self.editor.save_draft()
+        self.coordination.save_draft()
+        repo = self._store.repo
+
+        def work(control: JobControl) -> tuple[list[email_intake.Intake], list[str]]:
+            taken, refused = [], []
+            for index, path in enumerate(paths):
+                try:
+                    taken.append(email_intake.take_in_file(repo, path, control=control.part(index, 1, len(paths))))
+                except (email_intake.EmailRefused, StoreError) as refusal:
+                    refused.append(" ".join(str(refusal).split()))
+            return taken, refused
+
+        self.list_panel.notice.setText(f"Taking in {len(paths)} e-mail(s)…")
+        self._jobs.run(work, self._emails_taken_in, self._email_failed, title="Taking in the e-mail",
+                       cancellable=True, on_cancelled=self._email_cancelled)
+
+    def _emails_taken_in(self, result: tuple[list[email_intake.Intake], list[str]]) -> None:
+        taken, refused = result
+        self.list_panel.refresh()
+        if taken:
+            last = taken[-1]
+            self.open_request(last.request_id)
+            self.tabs.setCurrentIndex(0)  # the facts beside the checklist, which lists what is still missing
+            self.list_panel.notice.setText(
+                f"{last.reference}: a draft from the e-mail, {len(last.filled)} field(s) filled from it; the "
+                f"checklist shows what is missing. The message and {len(last.documents) - 1} attachment(s) are "
+                "kept encrypted under Documents (§8.1.1).")
+        else:
+            self.list_panel.notice.setText("No request was added.")
+        if refused:
+            QMessageBox.warning(self, "Not taken in", "\n\n".join(refused) + "\n\nNothing of these messages "
+                                "was stored.")
+
+    def _email_cancelled(self) -> None:
+        self.list_panel.refresh()  # a message taken in before Cancel stays, whole; the one under way left nothing
+        self.list_panel.notice.setText("Cancelled: the e-mail being read was not stored.")
+
+    def _email_failed(self, error: BaseException) -> None:
+        self.list_panel.notice.setText(f"Nothing was taken in. {error}")
+
     def _export(self, request_id: int) -> None:
         reference = self._store.repo.get_request(request_id).request.reference
         name, _ = QFileDialog.getSaveFileName(self, "Export the request (not encrypted)", f"{reference}.json",
@@ -202,6 +262,7 @@ class Workspace(QWidget):
 
     def clear(self) -> None:
         """Empties every view so nothing of a request stays on screen or in a model (SPEC S3)."""
+        self._jobs.stop_all(wait=True)
         self.editor.clear()
         self.checklist.clear()
         self.coordination.clear()

@@ -30,8 +30,9 @@ def cli(data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
 
 
 def test_accounting_commands(store: Store, cli: Run, tmp_path: Path) -> None:
+    # 2026-11-20, then the (b)(7) one a week later: a day in the past, never the date the PDF is printed on.
     disclose(store, two_subjects("OTT-2026-0142"))
-    finalized = disclose(store, two_subjects("OTT-2026-0160", law_enforcement=True), on=date(2026, 12, 2))
+    finalized = disclose(store, two_subjects("OTT-2026-0160", law_enforcement=True), on=date(2026, 11, 27))
     code, out, _ = cli("accounting", "list", "--unsynced")
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(rows) == 4 and rows[0]["individual_name"] == OKAFOR.name and rows[2]["b7"] is True
@@ -41,7 +42,7 @@ def test_accounting_commands(store: Store, cli: Run, tmp_path: Path) -> None:
     code, out, _ = cli("accounting", "individual", OKAFOR.identifier, "--out", str(tmp_path / "mine.pdf"),
                        "--for-individual")
     assert code == 0 and json.loads(out.splitlines()[0])["disclosures"] == 1
-    assert "2026-12-02" not in pdf_text((tmp_path / "mine.pdf").read_bytes(), tmp_path)
+    assert "2026-11-27" not in pdf_text((tmp_path / "mine.pdf").read_bytes(), tmp_path)
     code, _, err = cli("accounting", "individual", "CA passport", "--out", str(tmp_path / "x.pdf"))
     assert code == 1 and "2 individuals match" in err and not (tmp_path / "x.pdf").exists()
     code, _, err = cli("accounting", "print", "no-such-uuid", "--out", str(tmp_path / "y.pdf"))

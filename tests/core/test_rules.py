@@ -2,7 +2,8 @@
 
 Every case starts from `ready()`, a request that needs nothing (outcome ready, no findings), changes the one fact a
 row of the SPEC table is about, and states exactly which findings follow. The codes, severities and sections are
-read from the project's docs/rules.md, so a new row there without a case here fails `test_every_spec_row_is_tested_both_ways`.
+read from the project's docs/rules.md, so a new row there without a case here fails
+`test_every_spec_row_is_tested_both_ways`.
 """
 
 from __future__ import annotations

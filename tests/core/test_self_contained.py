@@ -59,3 +59,20 @@ def test_the_fixtures_the_suite_compares_against_are_in_the_project() -> None:
     assert SCENARIOS.is_relative_to(REPO) and RULE_TABLE.is_relative_to(REPO)
     assert len(scenario_paths()) >= 8
     assert "| DHS191_REQUIRED |" in RULE_TABLE.read_text("utf-8")
+
+
+def test_the_rule_table_is_the_one_in_the_shipped_specification() -> None:
+    """docs/rules.md and section 4 of docs/SPEC.md are the same contract; a row changed in one alone fails here."""
+    def rows(text: str) -> list[str]:
+        return [line for line in text.splitlines() if re.match(r"\| [A-Z][A-Z0-9_]+ \|", line)]
+    spec = (REPO / "docs" / "SPEC.md").read_text("utf-8").split("## 4.", 1)[1].split("\n## ", 1)[0]
+    assert rows(RULE_TABLE.read_text("utf-8")) == rows(spec) != []
+
+
+def test_a_missing_fixture_is_named_not_a_bare_stop_iteration() -> None:
+    import pytest
+
+    from tests.conftest import scenario
+
+    with pytest.raises(FileNotFoundError, match=r"99\*\.request\.json in .*tests/fixtures/scenarios"):
+        scenario("99")

@@ -146,6 +146,25 @@ def test_text_output_on_the_data_folder_from_the_environment(tmp_path: Path) -> 
     assert "the one in DISCLOSURE_DESK_PASSPHRASE" in text and PASSPHRASE not in text
     assert "password " in text and str(done.out.resolve() / "OTT-2026-0142-packet.pdf") in text
     assert (done.data / "store.db").exists()
+    assert "pages             4: coversheet and cover letter (3), then 1 record page" in text
+    assert "Bates numbers     OTT000001 on the record page (the coversheet and letter carry none)" in text
+
+
+def test_the_printed_headquarters_steps_run_as_pasted(tmp_path: Path) -> None:
+    """Issue 12: `make demo` prints the HQ commands; pasted into a shell whose PATH does not hold the program (as
+    after `make demo`), from another folder, each one runs."""
+    done = demo(tmp_path, passphrase=PASSPHRASE, data="env")
+    assert done.done.returncode == 0, done.done.stderr
+    steps = done.done.stdout.split("Try the headquarters side next:\n", 1)[1].strip().splitlines()
+    assert len(steps) == 3 and not any(step.split()[0] == "disclosure-desk" for step in steps)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCLOSURE_DESK_")}
+    env.update(PATH="/usr/bin:/bin", DISCLOSURE_DESK_PASSPHRASE=PASSPHRASE, DISCLOSURE_DESK_LOG_DIR=str(tmp_path),
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    for step in steps:
+        ran = subprocess.run(step, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+                             stdin=subprocess.DEVNULL)
+        assert ran.returncode == 0, f"{step}\n{ran.stderr}"
+    assert "marked synced" in ran.stdout
 
 
 def test_a_folder_that_holds_a_store_is_refused_and_left_alone(run: Run) -> None:

@@ -165,7 +165,7 @@ def test_a_store_from_a_newer_version_is_refused(folder: Path, data_dir: Path, v
     assert {p.name: p.read_bytes() for p in data_dir.iterdir()} == before
 
 
-@pytest.mark.parametrize(("name", "problem"), [("0003_skips_two.sql", "without gaps"),
+@pytest.mark.parametrize(("name", "problem"), [("0001_twice.sql", "use each number once"),
                                                ("2_short_number.sql", "is not named NNNN_name.sql")])
 def test_a_misnumbered_migration_folder_is_refused(folder: Path, data_dir: Path, vault: KeyVault, name: str,
                                                    problem: str) -> None:
@@ -176,3 +176,20 @@ def test_a_misnumbered_migration_folder_is_refused(folder: Path, data_dir: Path,
         unlock_with_passphrase(data_dir, PASSPHRASE, vault)
     assert problem in str(caught.value)
     assert (data_dir / "store.db").read_bytes() == db_before
+
+
+def test_a_gap_is_allowed_and_the_missing_number_is_applied_when_it_arrives(folder: Path, data_dir: Path,
+                                                                           vault: KeyVault) -> None:
+    """Issues take their numbers side by side: a branch can ship 0003 before 0002 exists (migrations.py)."""
+    v1_store(data_dir, vault)
+    (folder / "0003_later_issue.sql").write_text("ALTER TABLE requests ADD COLUMN later TEXT;\n", "utf-8")
+    unlock_with_passphrase(data_dir, PASSPHRASE, vault).lock()
+    (folder / "0002_request_priority.sql").write_text(V2, "utf-8")
+
+    store = unlock_with_passphrase(data_dir, PASSPHRASE, vault)
+    try:
+        version, applied, columns = schema(store)
+        assert (version, applied) == (3, [1, 2, 3]), "the store's version stays its highest migration"
+        assert {"priority", "later"} <= columns
+    finally:
+        store.lock()

@@ -10,6 +10,7 @@ import pytest
 from desktop.hq import SqliteHqStore, register_post
 from desktop.store import Store
 from desktop.sync import post_identity
+from tests.hq.postgres import HqTarget
 from tests.sync.helpers import Party, make_party
 
 
@@ -37,3 +38,15 @@ def hq_db(tmp_path: Path, post_pem: Path) -> Path:
     finally:
         opened.close()
     return path
+
+
+@pytest.fixture
+def db(hq_target: HqTarget, post_pem: Path) -> HqTarget:
+    """The consolidated store on each backend in turn (SQLite, PostgreSQL as the HQ role), the test post
+    registered."""
+    opened = hq_target.open()
+    try:
+        register_post(opened, post_pem.read_bytes())
+    finally:
+        opened.close()
+    return hq_target

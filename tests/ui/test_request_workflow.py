@@ -184,10 +184,12 @@ def test_picking_an_official_from_the_registry_fills_the_fields(qtbot, workspace
 
 
 def test_list_filters_by_outcome_country_and_due_date(qtbot, workspace: Workspace) -> None:
+    today = date.today()
     for path in sorted(SCENARIOS.glob("*.request.json")):
         request = load_request_file(path)
-        workspace._store.repo.add_request(replace(request, reference=f"{request.reference}-{path.name[:2]}"))
-    today = date.today()
+        # The scenarios' own needed-by date (2026-11-30) passes with the calendar: due far ahead, whatever today is.
+        workspace._store.repo.add_request(replace(request, reference=f"{request.reference}-{path.name[:2]}",
+                                                  needed_by=today + timedelta(days=365)))
     for days, ref in ((-2, "LATE"), (3, "SOON"), (60, "LATER")):
         workspace._store.repo.add_request(Request(reference=ref, needed_by=today + timedelta(days=days)))
     panel = workspace.list_panel

@@ -98,7 +98,7 @@ def test_bates_prefix_cannot_change_after_the_first_packet(qtbot, store: Store) 
     qtbot.addWidget(dialog)
     assert not dialog.bates_prefix.isEnabled()
     assert "1 packet already carries Bates numbers with OTT" in dialog.bates_note.text()
-    assert "(SPEC P1)" in dialog.bates_note.text()
+    assert "run on across every packet of the post, never reused." in dialog.bates_note.text()
     assert dialog.bates_prefix.accessibleDescription() == dialog.bates_note.text()
     with pytest.raises(settings.SettingError, match="cannot change"):
         settings.set_bates_prefix(store.repo, "NEW")
