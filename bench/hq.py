@@ -102,7 +102,7 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
 def _make_bundles(root: Path, posts: int, count: int) -> tuple[list[Path], list[bytes]]:
     from cryptography.hazmat.primitives import serialization
 
-    from desktop.sync import bundle, cms
+    from desktop.sync import bundle
 
     hq_key, hq_cert = _identity("CBP Privacy Office", rsa=True)
     (root / "hq.key").write_bytes(hq_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -114,12 +114,14 @@ def _make_bundles(root: Path, posts: int, count: int) -> tuple[list[Path], list[
         name = f"Post {number + 1:02d}"
         key, certificate = _identity(name, rsa=False)
         rows = [_row(name, number * count + i) for i in range(count)]
-        members = {bundle.JSONL: bundle.entries_jsonl(rows), bundle.CSV: bundle.entries_csv(rows)}
-        members.update({bundle.pdf_name(r["uuid"]): pdfs[i % len(pdfs)] for i, r in enumerate(rows)})
-        manifest = bundle.manifest_bytes(name, 1, datetime.now(UTC).isoformat(timespec="seconds"), count, members)
-        payload = bundle.write_zip(manifest, members.items())
         path = root / f"post-{number + 1:02d}-batch-1.p7m"
-        path.write_bytes(cms.encrypt(cms.sign(payload, certificate, key), hq_cert))
+        with open(path, "wb") as handle:  # as a post's export writes it (issue 15: streamed)
+            writer = bundle.BundleWriter(handle, certificate, key, hq_cert)
+            writer.add_text(bundle.JSONL, bundle.jsonl_lines(rows))
+            writer.add_text(bundle.CSV, bundle.csv_lines(rows))
+            for i, row in enumerate(rows):
+                writer.add(bundle.pdf_name(row["uuid"]), pdfs[i % len(pdfs)])
+            writer.finish(name, 1, datetime.now(UTC).isoformat(timespec="seconds"), count)
         paths.append(path)
         certificates.append(certificate.public_bytes(serialization.Encoding.PEM))
     return paths, certificates
@@ -225,7 +227,7 @@ def _worker(db: str, root: str, queue: Any, ready: Any, go: Any) -> None:
     go.wait()
     try:
         while (path := queue.get()) is not None:
-            import_bundle(store, Path(path).read_bytes(), recipient)
+            import_bundle(store, Path(path), recipient)  # read from the file as a stream
     finally:
         store.close()
 

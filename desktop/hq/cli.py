@@ -108,10 +108,9 @@ def _import(args: argparse.Namespace) -> int:
     except HqInputError as error:
         raise _usage(str(error)) from None
     limits = BundleLimits()
-    data = _read(args.bundle, limits.max_bundle_bytes)
     store = _store(args.db, create=False)
     try:
-        report = import_bundle(store, data, recipient, limits)
+        report = import_bundle(store, args.bundle, recipient, limits)  # read from the file as a stream
         try:
             atomic_write_bytes(args.ack_out, acknowledgement_file(report, recipient))
         except OSError as error:
@@ -120,6 +119,8 @@ def _import(args: argparse.Namespace) -> int:
             return 1
         store.record_acknowledgement(report.post.fingerprint, report.batch,
                                      datetime.now(UTC).isoformat(timespec="seconds"))
+    except HqInputError as error:
+        raise _usage(str(error)) from None
     except BundleRefused as refused:
         print(f"disclosure-desk: {args.bundle}: {refused}; nothing was imported.", file=sys.stderr)
         return 1

@@ -12,13 +12,16 @@ entry ends up exactly once and the same bundle imported twice at once is merged 
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from pathlib import Path
+from typing import BinaryIO, TypeVar, overload
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -42,6 +45,9 @@ from desktop.sync.identity import post_name_of
 KEY_PASSPHRASE_ENV = "DISCLOSURE_DESK_HQ_KEY_PASSPHRASE"
 RETRIES = 8  # attempts of one transaction that keeps losing races (HqRetry) before the import gives up
 _T = TypeVar("_T")
+
+# A bundle file by its path, open for reading (binary, seekable), or its bytes (small bundles, tests).
+BundleSource = Path | str | BinaryIO | bytes
 
 
 class BundleRefused(Exception):
@@ -124,21 +130,28 @@ def register_post(store: HqStore, certificate_pem: bytes, name: str | None = Non
     return _retrying(store, add)  # two analysts registering the same post at once: the second sees the first
 
 
-def import_bundle(store: HqStore, data: bytes, recipient: Recipient, limits: BundleLimits | None = None
+def import_bundle(store: HqStore, source: BundleSource, recipient: Recipient, limits: BundleLimits | None = None
                   ) -> ImportReport:
+    """Decrypts, verifies and checks the whole bundle, then merges it in one transaction (SPEC A3).
+
+    The bundle is read as a stream (issue 15): one pass decrypts it, checks the signature and every member and
+    keeps the entries (one line each); the PDFs wait in a spool encrypted under a key that exists only in memory
+    (desktop/sync/spool.py) and reach the store one at a time. The decrypted payload is never held whole nor
+    written readable anywhere, at headquarters either."""
     limits = limits or BundleLimits()
-    if len(data) > limits.max_bundle_bytes:
-        raise BundleRefused(f"the bundle is {len(data):,} bytes, over the {limits.max_bundle_bytes:,} accepted")
-    posts = store.posts()
-    try:
-        signed = cms.decrypt(data, recipient.certificate, recipient.key)
-        verified = cms.verify_signed(signed, [_certificate(p) for p in posts])
-        del signed
-        payload = bundle.read_payload(verified.content, limits)
-    except (cms.CmsError, bundle.BundleError) as error:
-        raise BundleRefused(f"the bundle is refused: {error}") from None
-    post = next(p for p in posts if p.fingerprint == cms.fingerprint(verified.signer))
-    return _retrying(store, lambda tx: _merge(tx, post, payload, recipient))
+    with _opened(source) as handle:
+        size = handle.seek(0, io.SEEK_END) - handle.seek(0, io.SEEK_SET)
+        if size > limits.max_bundle_bytes:
+            raise BundleRefused(f"the bundle is {size:,} bytes, over the {limits.max_bundle_bytes:,} accepted")
+        posts = store.posts()
+        try:
+            payload = bundle.read_bundle(handle, recipient.certificate, recipient.key,
+                                         [_certificate(p) for p in posts], limits)
+        except (cms.CmsError, bundle.BundleError) as error:
+            raise BundleRefused(f"the bundle is refused: {error}") from None
+    with payload:  # its PDFs wait, sealed, until the merge has taken them (again, if a retry runs it again)
+        post = next(p for p in posts if p.fingerprint == cms.fingerprint(payload.signer))
+        return _retrying(store, lambda tx: _merge(tx, post, payload, recipient))
 
 
 def acknowledgement_file(report: ImportReport, recipient: Recipient) -> bytes:
@@ -171,8 +184,7 @@ def _merge(tx: HqTransaction, post: RegisteredPost, payload: Payload, recipient:
     held = tx.held(uuids)
     _check_unchanged(post, payload, held)
     now = _now()
-    fresh = [NewEntry(row, line, payload.pdfs[row["uuid"]])
-             for row, line in zip(payload.rows, payload.lines, strict=True) if row["uuid"] not in held]
+    fresh = _FreshEntries(payload, held)
     if earlier is None:
         tx.add_batch(ReceivedBatch(post.fingerprint, manifest.batch, payload.manifest_sha256, manifest.post,
                                    manifest.created, manifest.entry_count, now, len(held)))
@@ -196,6 +208,48 @@ def _check_unchanged(post: RegisteredPost, payload: Payload, held: dict[str, Hel
         if known.line != line:
             raise BundleRefused(f"the bundle is refused: entry {row['uuid']} differs from the copy received in batch "
                                 f"{known.batch}; DHS-191 entries never change (a correction is a new entry)")
+
+
+class _FreshEntries(Sequence[NewEntry]):
+    """The entries the store does not hold yet, each with its PDF taken from the payload's spool only when the
+    store's add_entries reaches it (in the ZIP's order), so the import holds one PDF at a time. A spooled copy that
+    changed on disk raises BundleRefused inside the transaction, which then commits nothing."""
+
+    def __init__(self, payload: Payload, held: dict[str, HeldEntry]) -> None:
+        self._payload = payload
+        self._new = {row["uuid"]: (row, line) for row, line in zip(payload.rows, payload.lines, strict=True)
+                     if row["uuid"] not in held}
+
+    def __len__(self) -> int:
+        return len(self._new)
+
+    def __iter__(self) -> Iterator[NewEntry]:
+        try:
+            for uuid, pdf in self._payload.pdfs(set(self._new)):
+                row, line = self._new[uuid]
+                yield NewEntry(row, line, pdf)
+        except (cms.CmsError, bundle.BundleError) as error:
+            raise BundleRefused(f"the bundle is refused: {error}") from None
+
+    @overload
+    def __getitem__(self, index: int) -> NewEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[NewEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> NewEntry | Sequence[NewEntry]:
+        return list(self)[index]  # reads every PDF: a store that indexes gives up flat memory; add_entries iterates
+
+
+def _opened(source: BundleSource) -> AbstractContextManager[BinaryIO]:
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    if isinstance(source, str | Path):
+        try:
+            return open(source, "rb")  # noqa: SIM115  # closed by the caller's with
+        except OSError as error:
+            raise HqInputError(f"{source}: cannot be read ({error.strerror})") from None
+    return nullcontext(source)
 
 
 def _missing(numbers: Sequence[int]) -> tuple[int, ...]:

@@ -1,13 +1,23 @@
-"""The decrypted payload of a sync bundle (SPEC A2): a ZIP written here by the post and read back at headquarters.
+"""The sync bundle (SPEC A2), written by the post and read at headquarters: this module is its format, both ways.
 
-    manifest.json    format, post, batch, created, entry_count, and the SHA-256 of every other member
+The bundle file is S/MIME: an EnvelopedData to headquarters (desktop/sync/envelope.py) around the post's
+SignedData (desktop/sync/cms.py) around a ZIP (desktop/sync/zipstream.py) holding
+
     entries.jsonl    one entry a line, the A2 columns in order
     entries.csv      the same entries and columns
     dhs191/<uuid>.pdf
+    manifest.json    format, post, batch, created, entry_count, and the SHA-256 of every other member
+
+Each layer is written and read as a stream (issue 15), so neither side holds the payload whole: `BundleWriter`
+takes one member at a time and the bytes leave, signed and encrypted, as each member is done; the manifest comes
+last because it names every other member's hash. `read_bundle` decrypts, hashes and checks in one pass, keeping only
+the entries (small: one line each), each PDF's hash and the three small members, and refuses anything before the
+signature is known good. The PDFs wait meanwhile in a spool sealed with a key that lives only in memory
+(desktop/sync/spool.py), from which `Payload.pdfs` gives them one at a time to whoever stores them.
 
 Reading trusts nothing in the ZIP: member names (no absolute paths, no "..", no duplicates, only the names above),
 sizes before and while decompressing (a zip bomb is refused, not unpacked), the manifest's hashes and counts, and
-that the CSV says what the JSON Lines say. Nothing is ever extracted to disk.
+that the CSV says what the JSON Lines say. Nothing readable is ever written to disk.
 """
 
 from __future__ import annotations
@@ -17,12 +27,19 @@ import hashlib
 import io
 import json
 import re
-import uuid as uuid_module
+import time
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from desktop.sync import cms, der, envelope
+from desktop.sync.spool import SealedSpool, SpoolError
+from desktop.sync.zipstream import Member, ZipFormatError, ZipReader, ZipSink
 
 FORMAT = "disclosure-desk/dhs191-bundle/v1"
 COLUMNS = (
@@ -37,7 +54,9 @@ PDF_FOLDER = "dhs191/"
 _MANIFEST_KEYS = {"format", "post", "batch", "created", "entry_count", "sha256"}
 _PDF_NAME = re.compile(r"dhs191/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.pdf")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # lower case, as str(UUID)
 _DATES = ("disclosed_on", "retain_until")
+_PIECE = 1 << 16  # characters of entries.csv written at a time
 
 Row = dict[str, Any]
 
@@ -68,11 +87,35 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Payload:
+    """A bundle whose signature, manifest and entries have checked. Its PDFs wait in a sealed spool for the merge
+    (`pdfs`); use it in a `with` block, or `close()` it, so that the spool goes when the import is done."""
+
     manifest: Manifest
     manifest_sha256: str
     rows: list[Row]
     lines: list[str]  # each row as its entries.jsonl line: what headquarters compares on a second receipt
-    pdfs: dict[str, bytes]  # by entry UUID
+    signer: x509.Certificate  # the registered post certificate whose key signed it
+    _spool: SealedSpool = field(repr=False)
+
+    def pdfs(self, uuids: set[str]) -> Iterator[tuple[str, bytes]]:
+        """The DHS-191 PDF of each entry in `uuids`, one at a time, in the order the ZIP held them: each was
+        checked against the signed manifest as it streamed past, and its sealed copy is checked as it is read."""
+        for name in self._spool.names():
+            uuid = name[len(PDF_FOLDER):-len(".pdf")]
+            if uuid in uuids:
+                try:
+                    yield uuid, self._spool.get(name)
+                except SpoolError as error:
+                    raise BundleError(str(error)) from None
+
+    def close(self) -> None:
+        self._spool.close()
+
+    def __enter__(self) -> Payload:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def pdf_name(entry_uuid: str) -> str:
@@ -89,73 +132,285 @@ def csv_cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def jsonl_lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    for row in rows:
+        yield jsonl_line(row) + "\n"
+
+
+def csv_lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """entries.csv in pieces of about 64 KiB: RFC 4180 lines, after a byte-order mark, because the Privacy Office
+    opens it in Excel, which otherwise misreads accents."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([csv_cell(row[name]) for name in COLUMNS])
+        if out.tell() >= _PIECE:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
 def entries_jsonl(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    return "".join(jsonl_line(row) + "\n" for row in rows).encode("utf-8")
+    return "".join(jsonl_lines(rows)).encode("utf-8")
 
 
 def entries_csv(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-    writer.writerow(COLUMNS)
-    writer.writerows([csv_cell(row[name]) for name in COLUMNS] for row in rows)
-    # With a byte-order mark, because the Privacy Office opens it in Excel, which otherwise misreads accents.
-    return out.getvalue().encode("utf-8-sig")
+    return "".join(csv_lines(rows)).encode("utf-8")
 
 
 def manifest_bytes(post: str, batch: int, created: str, entry_count: int, members: Mapping[str, bytes]) -> bytes:
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
+    return _manifest_document(post, batch, created, entry_count, hashes)
+
+
+def _manifest_document(post: str, batch: int, created: str, entry_count: int, hashes: Mapping[str, str]) -> bytes:
     manifest = {
         "format": FORMAT, "post": post, "batch": batch, "created": created, "entry_count": entry_count,
-        "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(members.items())},
+        "sha256": dict(sorted(hashes.items())),
     }
     return json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
-def write_zip(manifest: bytes, members: Iterable[tuple[str, bytes]]) -> bytes:
-    """The ZIP in memory (nothing reaches the disk unencrypted, SPEC S1); PDFs are stored, being compressed."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr(MANIFEST, manifest, zipfile.ZIP_DEFLATED)
-        for name, data in members:
-            archive.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".pdf") else zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+class BundleWriter:
+    """A whole bundle written as a stream to `out` (the bundle file, which holds only ciphertext): each member is
+    zipped, signed and encrypted as it is added and leaves before the next one comes (SPEC S1: nothing readable
+    reaches the disk). `finish` writes the manifest, with every member's hash, and ends each layer."""
+
+    def __init__(self, out: envelope.Output, signer: x509.Certificate, key: cms.SigningKey,
+                 recipient: x509.Certificate) -> None:
+        self._signed = cms.SignedWriter(envelope.EnvelopeWriter(envelope.SmimeWriter(out), recipient), signer, key)
+        self._sink = ZipSink(self._signed)
+        self._zip = zipfile.ZipFile(self._sink, "w")
+        self._hashes: dict[str, str] = {}
+        self._stamp = time.localtime()[:6]
+
+    def add(self, name: str, data: bytes) -> None:
+        """One member given whole (a DHS-191 PDF: stored, being compressed already)."""
+        self._zip.writestr(self._info(name), data)
+        self._hashes[name] = hashlib.sha256(data).hexdigest()
+        self._sink.commit()
+
+    def add_text(self, name: str, pieces: Iterable[str]) -> None:
+        """One member written piece by piece (entries.jsonl, entries.csv: deflated), UTF-8."""
+        digest = hashlib.sha256()
+        with self._zip.open(self._info(name), "w") as member:
+            for piece in pieces:
+                data = piece.encode("utf-8")
+                digest.update(data)
+                member.write(data)
+        self._hashes[name] = digest.hexdigest()
+        self._sink.commit()
+
+    def finish(self, post: str, batch: int, created: str, entry_count: int) -> bytes:
+        """Writes manifest.json last and closes the ZIP, the signature and the envelope; the manifest's bytes."""
+        manifest = _manifest_document(post, batch, created, entry_count, self._hashes)
+        self._zip.writestr(self._info(MANIFEST), manifest)
+        self._zip.close()
+        self._sink.commit()
+        self._signed.close()
+        return manifest
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, self._stamp)
+        info.compress_type = zipfile.ZIP_STORED if name.endswith(".pdf") else zipfile.ZIP_DEFLATED
+        return info
 
 
-def read_payload(data: bytes, limits: BundleLimits = BundleLimits()) -> Payload:
-    """The checked content of a decrypted, signature-checked payload; BundleError names the first problem."""
+def read_bundle(handle: BinaryIO, certificate: x509.Certificate, key: rsa.RSAPrivateKey,
+                trusted: Sequence[x509.Certificate], limits: BundleLimits = BundleLimits()) -> Payload:
+    """The checked content of a bundle read from `handle` in one pass: decrypted with headquarters' key, signed by
+    one of `trusted`. CmsError or BundleError name the first problem; a problem in the payload is told only once
+    the signature has checked, so that a changed byte is reported as a broken signature and not as whatever the
+    garbled ZIP then looks like."""
+    plaintext = envelope.Envelope(envelope.bundle_stream(handle), certificate, key).plaintext()
+    signed = cms.SignedReader(der.Stream(plaintext))
+    scan = _Scan(limits)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as error:
-        raise BundleError(f"the payload is not a readable ZIP ({error})") from None
-    with archive:
-        infos = _checked_members(archive.infolist(), limits)
-        raw_manifest = _member(archive, infos[MANIFEST], limits)
-        manifest = _manifest(raw_manifest)
-        contents = {name: _member(archive, info, limits) for name, info in infos.items() if name != MANIFEST}
-    _check_hashes(manifest, contents)
-    rows, lines = _rows(contents[JSONL], manifest)
-    _check_csv(contents[CSV], rows)
-    pdfs = _pdfs(contents, rows)
-    return Payload(manifest, hashlib.sha256(raw_manifest).hexdigest(), rows, lines, pdfs)
+        problem: BundleError | None = None
+        try:
+            # Stored members are the PDFs, whose SHA-256 is checked against the manifest: their CRC would add nothing.
+            scan.read(ZipReader(der.Stream(signed.content()), stored_crc=False))
+        except BundleError as error:
+            problem = error
+        signer = signed.finish(trusted)
+        if problem is not None:
+            raise problem
+        return scan.payload(signer)
+    except BaseException:
+        scan.spool.close()
+        raise
 
 
-def _checked_members(infos: Sequence[zipfile.ZipInfo], limits: BundleLimits) -> dict[str, zipfile.ZipInfo]:
-    if len(infos) > limits.max_members:
-        raise BundleError(f"the payload has {len(infos)} members; at most {limits.max_members} are accepted")
-    found: dict[str, zipfile.ZipInfo] = {}
-    total = 0
-    for info in infos:
-        name = _checked_name(info.filename)
-        if name in found:
+class _Scan:
+    """What the one pass keeps of the payload: the manifest whole, the entries parsed as their lines stream past
+    (entries.csv compared with them as it streams), every member's SHA-256, the first bytes of each PDF, and the
+    PDFs sealed in a spool until the merge. Problems in the entries are kept, not raised, and told in the order
+    the checks have always run: manifest, hashes, count, entries, CSV, PDFs."""
+
+    def __init__(self, limits: BundleLimits) -> None:
+        self._limits = limits
+        self._manifest: bytes | None = None
+        self._entries: _Entries | None = None
+        self._csv: _CsvCheck | None = None
+        self._hashes: dict[str, str] = {}
+        self._heads: dict[str, bytes] = {}
+        self._total = 0
+        self.spool = SealedSpool()
+
+    def read(self, reader: ZipReader) -> None:
+        try:
+            for member, data in reader.entries():
+                self._member(member, data)
+        except ZipFormatError as error:
+            raise BundleError(str(error)) from None
+        except der.DerError as error:  # the stream ended inside the archive
+            raise BundleError(f"the payload is not a readable ZIP ({error})") from None
+        for required in (MANIFEST, JSONL, CSV):
+            if required not in self._hashes:
+                raise BundleError(f"the member {required} is missing")
+
+    def _member(self, member: Member, data: Iterator[bytes]) -> None:
+        name = _checked_name(member.name)
+        if name in self._hashes:
             raise BundleError(f"the member {name!r} appears twice")
-        _check_size(info, limits)
-        total += info.file_size
-        found[name] = info
-    if total > limits.max_total_bytes:
-        raise BundleError(f"the members unpack to {total:,} bytes, over the {limits.max_total_bytes:,} accepted")
-    for required in (MANIFEST, JSONL, CSV):
-        if required not in found:
-            raise BundleError(f"the member {required} is missing")
-    return found
+        if len(self._hashes) >= self._limits.max_members:
+            raise BundleError(f"the payload has more than {self._limits.max_members} members; at most "
+                              f"{self._limits.max_members} are accepted")
+        _check_size(member, self._limits)
+        self._total += member.file_size
+        if self._total > self._limits.max_total_bytes:
+            raise BundleError(f"the members unpack to more than {self._limits.max_total_bytes:,} bytes, the most "
+                              "accepted")
+        digest = hashlib.sha256()
+        if name == MANIFEST:
+            self._manifest = b"".join(_hashed(data, digest))  # at most its declared size, which _check_size bounded
+        elif name == JSONL:
+            self._entries = _Entries()
+            for chunk in _hashed(data, digest):
+                self._entries.feed(chunk)
+            self._entries.close()
+        elif name == CSV:
+            self._csv = _CsvCheck(self._entries.rows if self._entries and self._entries.whole else None)
+            for chunk in _hashed(data, digest):
+                self._csv.feed(chunk)
+        else:
+            head = bytearray()
+            self.spool.put(name, _hashed(data, digest, head))
+            self._heads[name] = bytes(head)
+        self._hashes[name] = digest.hexdigest()
+
+    def payload(self, signer: x509.Certificate) -> Payload:
+        assert self._manifest is not None and self._entries is not None and self._csv is not None  # read() saw them
+        manifest = _manifest(self._manifest)
+        _check_hashes(manifest, {name: digest for name, digest in self._hashes.items() if name != MANIFEST})
+        if self._entries.count != manifest.entry_count:
+            raise BundleError(f"entries.jsonl has {self._entries.count} entries; manifest.json says "
+                              f"{manifest.entry_count}")
+        if self._entries.problem is not None:
+            raise self._entries.problem
+        rows = self._entries.rows
+        self._csv.check(rows)
+        _check_pdfs(self._heads, rows)
+        return Payload(manifest, self._hashes[MANIFEST], rows, self._entries.lines, signer, self.spool)
+
+
+class _Entries:
+    """entries.jsonl read as it streams, a line at a time (JSON Lines: split at line feeds only, as a JSON string
+    may hold U+2028): each entry checked and kept with its canonical line, one copy kept of text that repeats
+    from entry to entry (the post, the recipient, the authority). The first problem is kept, and the lines after it
+    only counted."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.lines: list[str] = []
+        self.count = 0
+        self.problem: BundleError | None = None
+        self._tail = b""
+        self._seen: set[str] = set()
+        self._shared: dict[str, str] = {}
+
+    @property
+    def whole(self) -> bool:
+        return self.problem is None
+
+    def feed(self, data: bytes) -> None:
+        *lines, self._tail = (self._tail + data).split(b"\n")
+        for line in lines:
+            self._line(line)
+
+    def close(self) -> None:
+        if self._tail:
+            self._line(self._tail)
+            self._tail = b""
+
+    def _line(self, encoded: bytes) -> None:
+        self.count += 1
+        if self.problem is not None:
+            return
+        try:
+            try:
+                line = encoded.removesuffix(b"\r").decode("utf-8")
+            except UnicodeDecodeError:
+                raise BundleError("entries.jsonl is not UTF-8") from None
+            row = {name: self._shared.setdefault(value, value) if isinstance(value, str) else value
+                   for name, value in _row(line, self.count).items()}
+            if row["uuid"] in self._seen:
+                raise BundleError(f"entries.jsonl line {self.count}: entry {row['uuid']} appears twice")
+        except BundleError as error:
+            self.problem = error
+            return
+        self._seen.add(row["uuid"])
+        self.rows.append(row)
+        self.lines.append(jsonl_line(row))
+
+
+class _CsvCheck:
+    """entries.csv compared as it streams with what csv_lines writes for the entries (what this program's export
+    writes, byte for byte), keeping nothing; a CSV written otherwise (another quoting, say), or one that came
+    before the entries, is kept whole and checked cell by cell at the end."""
+
+    def __init__(self, rows: list[Row] | None) -> None:
+        self._expected = (piece.encode("utf-8") for piece in csv_lines(rows)) if rows is not None else None
+        self._pending = b""  # expected bytes not yet compared
+        self._matched = 0
+        self._kept: bytearray | None = None if rows is not None else bytearray()
+        self._rows = rows
+
+    def feed(self, data: bytes) -> None:
+        if self._kept is not None:
+            self._kept += data
+            return
+        assert self._expected is not None
+        while len(self._pending) < len(data):
+            piece = next(self._expected, None)
+            if piece is None:
+                break
+            self._pending += piece
+        if self._pending[:len(data)] == data:
+            self._pending = self._pending[len(data):]
+            self._matched += len(data)
+        else:  # what matched is what csv_lines wrote: make it again, and keep the rest as it comes
+            self._kept = bytearray(entries_csv(self._rows or [])[:self._matched]) + data
+
+    def check(self, rows: Sequence[Row]) -> None:
+        if self._kept is None:
+            assert self._expected is not None
+            if not self._pending and not b"".join(self._expected):
+                return
+            self._kept = bytearray(entries_csv(rows)[:self._matched])
+        _check_csv(bytes(self._kept), rows)
+
+
+def _hashed(data: Iterator[bytes], digest: Any, head: bytearray | None = None) -> Iterator[bytes]:
+    """The chunks, passed on after hashing them; `head` collects the first five bytes (to see "%PDF-")."""
+    for chunk in data:
+        digest.update(chunk)
+        if head is not None and len(head) < 5:
+            head += chunk[:5 - len(head)]
+        yield chunk
 
 
 def _checked_name(name: str) -> str:
@@ -170,26 +425,14 @@ def _checked_name(name: str) -> str:
     return name
 
 
-def _check_size(info: zipfile.ZipInfo, limits: BundleLimits) -> None:
-    if info.flag_bits & 0x1:
-        raise BundleError(f"the member {info.filename!r} is encrypted inside the ZIP")
-    if info.file_size > limits.max_member_bytes:
-        raise BundleError(f"the member {info.filename!r} unpacks to {info.file_size:,} bytes, over the "
+def _check_size(member: Member, limits: BundleLimits) -> None:
+    if member.encrypted:
+        raise BundleError(f"the member {member.name!r} is encrypted inside the ZIP")
+    if member.file_size > limits.max_member_bytes:
+        raise BundleError(f"the member {member.name!r} unpacks to {member.file_size:,} bytes, over the "
                           f"{limits.max_member_bytes:,} accepted")
-    if info.file_size > (1 << 20) and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-        raise BundleError(f"the member {info.filename!r} expands more than {limits.max_ratio} times (a zip bomb?)")
-
-
-def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: BundleLimits) -> bytes:
-    """The member's bytes, never more than its declared size (checked against the limits) plus one."""
-    try:
-        with archive.open(info) as handle:
-            data = handle.read(min(info.file_size, limits.max_member_bytes) + 1)
-    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as error:
-        raise BundleError(f"the member {info.filename!r} cannot be read ({error})") from None
-    if len(data) != info.file_size:
-        raise BundleError(f"the member {info.filename!r} is not the size its header declares")
-    return data
+    if member.file_size > (1 << 20) and member.file_size > limits.max_ratio * max(member.compress_size, 1):
+        raise BundleError(f"the member {member.name!r} expands more than {limits.max_ratio} times (a zip bomb?)")
 
 
 def _manifest(raw: bytes) -> Manifest:
@@ -214,32 +457,16 @@ def _manifest(raw: bytes) -> Manifest:
     return Manifest(post, batch, created, count, dict(hashes))
 
 
-def _check_hashes(manifest: Manifest, contents: Mapping[str, bytes]) -> None:
-    listed, present = set(manifest.sha256), set(contents)
+def _check_hashes(manifest: Manifest, hashes: Mapping[str, str]) -> None:
+    listed, present = set(manifest.sha256), set(hashes)
     if listed != present:
         extra, missing = sorted(present - listed), sorted(listed - present)
         raise BundleError("manifest.json does not list the members the ZIP holds" +
                           (f"; not listed: {extra[0]}" if extra else "") +
                           (f"; missing: {missing[0]}" if missing else ""))
-    for name in sorted(contents):
-        if hashlib.sha256(contents[name]).hexdigest() != manifest.sha256[name]:
+    for name in sorted(hashes):
+        if hashes[name] != manifest.sha256[name]:
             raise BundleError(f"{name} does not match its SHA-256 in manifest.json")
-
-
-def _rows(raw: bytes, manifest: Manifest) -> tuple[list[Row], list[str]]:
-    try:
-        lines = raw.decode("utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise BundleError("entries.jsonl is not UTF-8") from None
-    if len(lines) != manifest.entry_count:
-        raise BundleError(f"entries.jsonl has {len(lines)} entries; manifest.json says {manifest.entry_count}")
-    rows = [_row(line, number) for number, line in enumerate(lines, 1)]
-    seen: set[str] = set()
-    for number, row in enumerate(rows, 1):
-        if row["uuid"] in seen:
-            raise BundleError(f"entries.jsonl line {number}: entry {row['uuid']} appears twice")
-        seen.add(row["uuid"])
-    return rows, [jsonl_line(row) for row in rows]
 
 
 def _row(line: str, number: int) -> Row:
@@ -263,38 +490,38 @@ def _row(line: str, number: int) -> Row:
 
 
 def _check_csv(raw: bytes, rows: Sequence[Row]) -> None:
+    """entries.csv says what entries.jsonl says, cell by cell."""
     try:
-        table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+        table = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+        header = next(table, None)
+        if header is None or tuple(header) != COLUMNS:
+            raise BundleError("entries.csv: the header is not the A2 columns in order")
+        count = 0
+        for number, cells in enumerate(table, 2):  # line by line: the table is never held whole
+            count += 1
+            if count <= len(rows) and cells != [csv_cell(rows[count - 1][name]) for name in COLUMNS]:
+                raise BundleError(f"entries.csv line {number} differs from entry {rows[count - 1]['uuid']} in "
+                                  "entries.jsonl")
     except (UnicodeDecodeError, csv.Error) as error:
         raise BundleError(f"entries.csv cannot be read ({error})") from None
-    if not table or tuple(table[0]) != COLUMNS:
-        raise BundleError("entries.csv: the header is not the A2 columns in order")
-    if len(table) - 1 != len(rows):
-        raise BundleError(f"entries.csv has {len(table) - 1} entries; entries.jsonl has {len(rows)}")
-    for number, (cells, row) in enumerate(zip(table[1:], rows, strict=True), 2):
-        if cells != [csv_cell(row[name]) for name in COLUMNS]:
-            raise BundleError(f"entries.csv line {number} differs from entry {row['uuid']} in entries.jsonl")
+    if count != len(rows):
+        raise BundleError(f"entries.csv has {count} entries; entries.jsonl has {len(rows)}")
 
 
-def _pdfs(contents: Mapping[str, bytes], rows: Sequence[Row]) -> dict[str, bytes]:
-    pdfs = {}
+def _check_pdfs(heads: Mapping[str, bytes], rows: Sequence[Row]) -> None:
+    """One PDF for each entry and none for any other; `heads` are their first bytes."""
     for row in rows:
-        data = contents.get(pdf_name(row["uuid"]))
-        if data is None:
+        head = heads.get(pdf_name(row["uuid"]))
+        if head is None:
             raise BundleError(f"the DHS-191 PDF of entry {row['uuid']} is missing")
-        if not data.startswith(b"%PDF-"):
+        if not head.startswith(b"%PDF-"):
             raise BundleError(f"{pdf_name(row['uuid'])} is not a PDF")
-        pdfs[row["uuid"]] = data
-    if len(contents) - 2 != len(pdfs):
+    if len(heads) != len(rows):
         raise BundleError("the bundle holds a DHS-191 PDF for an entry that entries.jsonl does not list")
-    return pdfs
 
 
 def _is_uuid(text: str) -> bool:
-    try:
-        return str(uuid_module.UUID(text)) == text
-    except ValueError:
-        return False
+    return _UUID.fullmatch(text) is not None
 
 
 def _is_date(text: str) -> bool:

@@ -1,24 +1,25 @@
-"""CMS for the sync bundle (SPEC A2): sign with the post's key, encrypt to headquarters, and the reverse.
+"""CMS signatures for the sync (SPEC A2): the post signs its bundles, headquarters its acknowledgements.
 
-The bundle is a SignedData (the post's signature, SHA-256) inside an EnvelopedData (AES-256-CBC, the content key
-wrapped with headquarters' RSA key), written as S/MIME so that `openssl cms -decrypt -inkey hq.key -recip hq.pem`
-opens it and `openssl cms -verify -inform DER` checks what comes out. `cryptography` builds and decrypts both; it
-has no public verify, so `verify_signed` checks the SignedData itself (RFC 5652 §5.4, §5.6) with `der`.
+A bundle is a SignedData (the post's signature, SHA-256) inside an EnvelopedData (desktop/sync/envelope.py). The
+bundle's SignedData is written and read as a stream (`SignedWriter`, `SignedReader`): BER with indefinite lengths
+around the content, which passes in 64 KiB segments and is hashed as it goes, the signer's attributes and signature
+after it, as `openssl cms -sign -stream` writes and `openssl cms -verify -inform DER` reads. An acknowledgement is
+small and signed whole, detached, by `cryptography`'s builder (`sign`). `cryptography` has no public verify, so
+`verify_signed` and `SignedReader` check the SignedData themselves (RFC 5652 §5.4, §5.6) with `der`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.ciphers import algorithms
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import SignatureAlgorithmOID
 
@@ -26,17 +27,23 @@ from desktop.sync import der
 
 SigningKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
-_SMIME_HEADER = (
-    b"MIME-Version: 1.0\n"
-    b'Content-Disposition: attachment; filename="smime.p7m"\n'
-    b'Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"\n'
-    b"Content-Transfer-Encoding: base64\n\n"
-)
+
+class Sink(Protocol):
+    """Where a streamed CMS layer writes: the next layer, or the bundle file."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+    def close(self) -> None: ...
+
+
 _DATA = "1.2.840.113549.1.7.1"
 _SIGNED_DATA = "1.2.840.113549.1.7.2"
 _CONTENT_TYPE_ATTR = "1.2.840.113549.1.9.3"
 _MESSAGE_DIGEST_ATTR = "1.2.840.113549.1.9.4"
+_SIGNING_TIME_ATTR = "1.2.840.113549.1.9.5"
+_SEGMENT = 1 << 16  # content bytes per BER segment: few headers, and little held at a time
 _SHA256 = "2.16.840.1.101.3.4.2.1"
+_SHA256_ALGORITHM = der.sequence(der.oid(_SHA256))  # parameters absent (RFC 5754 §2)
 _SIGNATURE_ALGORITHMS = {
     SignatureAlgorithmOID.ECDSA_WITH_SHA256.dotted_string,
     "1.2.840.10045.2.1",  # id-ecPublicKey, which some signers put here
@@ -69,64 +76,156 @@ def sign(content: bytes, certificate: x509.Certificate, key: SigningKey, *, deta
     return builder.sign(serialization.Encoding.DER, options)
 
 
-def encrypt(content: bytes, recipient: x509.Certificate) -> bytes:
-    """S/MIME EnvelopedData for `recipient` (RSA key transport, AES-256-CBC content encryption)."""
-    builder = (pkcs7.PKCS7EnvelopeBuilder().set_data(content).add_recipient(recipient)
-               .set_content_encryption_algorithm(algorithms.AES256))
-    # DER, wrapped as S/MIME here: the library's own S/MIME output takes ten times as long and twice the memory
-    # on a 10,000-entry bundle (bench/sync.py), for the same bytes OpenSSL reads.
-    return _smime(builder.encrypt(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary]))
-
-
-def decrypt(bundle: bytes, certificate: x509.Certificate, key: rsa.RSAPrivateKey) -> bytes:
-    """The content of an EnvelopedData given as S/MIME, PEM or DER; CmsError when it does not open."""
-    try:
-        if bundle[:1] == b"\x30":
-            return pkcs7.pkcs7_decrypt_der(bundle, certificate, key, [])
-        if bundle.lstrip()[:10] == b"-----BEGIN":
-            return pkcs7.pkcs7_decrypt_pem(bundle, certificate, key, [])
-        body = _smime_body(bundle)
-        if body is not None:
-            return pkcs7.pkcs7_decrypt_der(body, certificate, key, [])
-        return pkcs7.pkcs7_decrypt_smime(bundle, certificate, key, [])
-    except (ValueError, UnsupportedAlgorithm) as error:
-        raise CmsError("it cannot be decrypted with this key and certificate: it was encrypted for another "
-                       f"recipient, or it is damaged ({error})") from None
-
-
-def _smime(der: bytes) -> bytes:
-    """RFC 2045 base64 (76-character lines), a block at a time: whole, it would hold a list of every line."""
-    block = 57 * 65536  # 57 bytes make one line
-    parts = [base64.encodebytes(der[start:start + block]) for start in range(0, len(der), block)]
-    return b"".join([_SMIME_HEADER, *parts])
-
-
-def _smime_body(message: bytes) -> bytes | None:
-    """The DER inside a single-part base64 S/MIME message, or None for any other MIME shape."""
-    headers, separator, body = message.partition(b"\n\n")
-    if not separator:
-        headers, separator, body = message.partition(b"\r\n\r\n")
-    lowered = headers.lower()
-    if not separator or b"application/pkcs7-mime" not in lowered or b"content-transfer-encoding: base64" not in lowered:
-        return None
-    try:
-        return base64.b64decode(body)  # line breaks are skipped, as in any MIME body
-    except binascii.Error as error:
-        raise CmsError(f"its S/MIME body is not base64 ({error})") from None
-
-
 def verify_signed(signed: bytes, trusted: Sequence[x509.Certificate], detached_content: bytes | None = None
                   ) -> Verified:
     """The signed content and the certificate among `trusted` whose key made the one signature on it."""
     try:
         content, signer = _signed_parts(signed, detached_content)
-        certificate = _signer_certificate(signer, trusted)
-        _check_signer(signer, content, certificate)
+        certificate = _checked_signer(signer, hashlib.sha256(content).digest(), trusted)
     except CmsError:
         raise
     except (ValueError, IndexError) as error:  # DerError, and a structure with too few or too many parts
         raise CmsError(f"its signature is not a CMS SignedData this program reads ({error})") from None
     return Verified(content, certificate)
+
+
+class SignedWriter:
+    """A SignedData (RFC 5652 §5) written as it goes to `out`: the content in BER segments, hashed, then the
+    post's certificate and its signature over the digest. `close()` ends it; nothing is held but one segment."""
+
+    def __init__(self, out: Sink, certificate: x509.Certificate, key: SigningKey) -> None:
+        self._out, self._certificate, self._key = out, certificate, key
+        self._digest = hashlib.sha256()
+        self._pending = bytearray()
+        # ContentInfo, [0], SignedData, version 1, SHA-256, encapContentInfo of type data, [0], OCTET STRING: all open.
+        out.write(b"".join([
+            bytes([der.SEQUENCE]), der.INDEFINITE, der.oid(_SIGNED_DATA), b"\xa0", der.INDEFINITE,
+            bytes([der.SEQUENCE]), der.INDEFINITE, der.integer_value(1), der.set_of([_SHA256_ALGORITHM]),
+            bytes([der.SEQUENCE]), der.INDEFINITE, der.oid(_DATA), b"\xa0", der.INDEFINITE, b"\x24", der.INDEFINITE,
+        ]))
+
+    def write(self, data: bytes) -> None:
+        self._digest.update(data)
+        self._pending += data
+        if len(self._pending) >= _SEGMENT:
+            self._segment()
+
+    def close(self) -> None:
+        if self._pending:
+            self._segment()
+        end = der.END_OF_CONTENTS
+        certificates = der.encode(0xA0, self._certificate.public_bytes(serialization.Encoding.DER))
+        signer = self._signer_info(self._digest.digest())
+        # The OCTET STRING, [0] and encapContentInfo end; the certificates and signerInfos; then the three outer.
+        self._out.write(b"".join([end, end, end, certificates, der.set_of([signer]), end, end, end]))
+        self._out.close()
+
+    def _segment(self) -> None:
+        self._out.write(der.octets(bytes(self._pending)))
+        self._pending.clear()
+
+    def _signer_info(self, digest: bytes) -> bytes:
+        attributes = [
+            _attribute(_CONTENT_TYPE_ATTR, der.oid(_DATA)),
+            _attribute(_SIGNING_TIME_ATTR, der.utc_time(datetime.now(UTC))),
+            _attribute(_MESSAGE_DIGEST_ATTR, der.octets(digest)),
+        ]
+        # RFC 5652 §5.4: the signature covers the attributes as a DER SET OF; the SignerInfo carries them as [0].
+        signed = der.set_of(attributes)
+        if isinstance(self._key, ec.EllipticCurvePrivateKey):
+            signature = self._key.sign(signed, ec.ECDSA(hashes.SHA256()))
+            algorithm = der.sequence(der.oid(SignatureAlgorithmOID.ECDSA_WITH_SHA256.dotted_string))
+        else:
+            signature = self._key.sign(signed, padding.PKCS1v15(), hashes.SHA256())
+            algorithm = der.sequence(der.oid(SignatureAlgorithmOID.RSA_WITH_SHA256.dotted_string),
+                                     der.encode(der.NULL, b""))
+        return der.sequence(der.integer_value(1), issuer_and_serial(self._certificate), _SHA256_ALGORITHM,
+                            der.set_of(attributes, 0xA0), algorithm, der.octets(signature))
+
+
+class SignedReader:
+    """A SignedData read from a stream (BER as `SignedWriter` and `openssl cms -stream` write it, or DER as
+    `cryptography` does): `content()` yields the signed content in chunks while hashing it; `finish()` then reads
+    the signer and checks its signature against `trusted`. The content is not to be believed before `finish()`."""
+
+    def __init__(self, stream: der.Stream) -> None:
+        self._stream = stream
+        self._digest = hashlib.sha256()
+        try:
+            self._open = self._header()
+        except der.DerError as error:
+            raise CmsError(f"it does not decrypt to a signed bundle: it was encrypted by another program, or it is "
+                           f"damaged ({error})") from None
+        self._content = self._chunks()
+
+    def content(self) -> Iterator[bytes]:
+        return self._content
+
+    def finish(self, trusted: Sequence[x509.Certificate]) -> x509.Certificate:
+        """Reads what is left of the content (hashing it) and the signer; the registered certificate that signed."""
+        try:
+            for _ in self._content:
+                pass
+            signer = self._trailer()
+            return _checked_signer(signer, self._digest.digest(), trusted)
+        except CmsError:
+            raise
+        except (ValueError, IndexError) as error:
+            raise CmsError(f"its signature is not a CMS SignedData this program reads ({error})") from None
+
+    def _header(self) -> list[der.Header]:
+        stream = self._stream
+        opened = [der.read_header(stream, "ContentInfo", der.SEQUENCE)]
+        if der.oid_text(der.read_value(stream, "contentType", der.OID)) != _SIGNED_DATA:
+            raise der.DerError("it is not a CMS SignedData")
+        opened.append(der.read_header(stream, "ContentInfo content", 0xA0))
+        opened.append(der.read_header(stream, "SignedData", der.SEQUENCE))
+        der.read_value(stream, "version", der.INTEGER)
+        der.read_value(stream, "digestAlgorithms", der.SET)
+        opened.append(der.read_header(stream, "encapContentInfo", der.SEQUENCE))
+        if der.oid_text(der.read_value(stream, "eContentType", der.OID)) != _DATA:
+            raise CmsError("the signed content is not of type data")
+        if not der.has_more(stream, opened[-1]):
+            raise CmsError("the signed content is missing")
+        opened.append(der.read_header(stream, "eContent", 0xA0))
+        octets = der.read_header(stream, "eContent")
+        if octets.tag not in (der.OCTET_STRING, 0x24):
+            raise der.DerError(f"eContent: expected an OCTET STRING, found tag {octets.tag:#04x}")
+        opened.append(octets)
+        return opened
+
+    def _chunks(self) -> Iterator[bytes]:
+        octets = self._open.pop()
+        try:
+            for chunk in der.octet_chunks(self._stream, octets, "eContent", _SEGMENT):
+                self._digest.update(chunk)
+                yield chunk
+        except der.DerError as error:
+            raise CmsError(f"its signed content cannot be read ({error})") from None
+
+    def _trailer(self) -> _Signer:
+        stream, opened = self._stream, self._open
+        der.close(stream, opened.pop(), "eContent")
+        der.close(stream, opened.pop(), "encapContentInfo")
+        while der.has_more(stream, opened[-1]) and stream.peek(1) in (b"\xa0", b"\xa1"):
+            der.read_value(stream, "certificates or crls", limit=4 << 20)
+        signer_infos = der.read_value(stream, "signerInfos", der.SET).children()
+        for what in ("SignedData", "ContentInfo content", "ContentInfo"):
+            der.close(stream, opened.pop(), what)
+        if not stream.at_end():
+            raise der.DerError("bytes follow the SignedData")
+        if len(signer_infos) != 1:
+            raise CmsError(f"it carries {len(signer_infos)} signatures; one, the post's, is expected")
+        return _signer(signer_infos[0])
+
+
+def issuer_and_serial(certificate: x509.Certificate) -> bytes:
+    """IssuerAndSerialNumber (RFC 5652 §10.2.4): how a SignerInfo or a RecipientInfo names its certificate."""
+    return der.sequence(certificate.issuer.public_bytes(), der.integer_value(certificate.serial_number))
+
+
+def _attribute(kind: str, value: bytes) -> bytes:
+    return der.sequence(der.oid(kind), der.set_of([value]))
 
 
 @dataclass(frozen=True)
@@ -190,15 +289,20 @@ def _signer_certificate(signer: _Signer, trusted: Sequence[x509.Certificate]) ->
     raise CmsError(f"it is signed by a certificate that is not registered here (serial {signer.serial:x})")
 
 
-def _check_signer(signer: _Signer, content: bytes, certificate: x509.Certificate) -> None:
+def _checked_signer(signer: _Signer, digest: bytes, trusted: Sequence[x509.Certificate]) -> x509.Certificate:
+    certificate = _signer_certificate(signer, trusted)
+    _check_signer(signer, digest, certificate)
+    return certificate
+
+
+def _check_signer(signer: _Signer, digest: bytes, certificate: x509.Certificate) -> None:
     if signer.digest_algorithm != _SHA256 or signer.signature_algorithm not in _SIGNATURE_ALGORITHMS:
         raise CmsError("its signature uses an algorithm this program does not accept (SHA-256 with ECDSA or RSA)")
     attributes = _attributes(signer.signed_attributes)
     if attributes.get(_CONTENT_TYPE_ATTR) is None or der.oid_text(attributes[_CONTENT_TYPE_ATTR]) != _DATA:
         raise CmsError("its signed attributes do not name the content type data")
-    digest = attributes.get(_MESSAGE_DIGEST_ATTR)
-    if digest is None or der.expect(digest, der.OCTET_STRING, "messageDigest").value != hashlib.sha256(
-            content).digest():
+    signed_digest = attributes.get(_MESSAGE_DIGEST_ATTR)
+    if signed_digest is None or der.expect(signed_digest, der.OCTET_STRING, "messageDigest").value != digest:
         raise CmsError("its content does not match the signed digest: it was changed after signing")
     # RFC 5652 §5.4: the signature covers the attributes encoded as an explicit SET OF, not the [0] tag.
     signed_bytes = bytes([der.SET]) + signer.signed_attributes.encoded[1:]

@@ -6,6 +6,7 @@ bad members are signed and encrypted for real, so each refusal is the payload ch
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import subprocess
@@ -19,11 +20,15 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.ciphers import algorithms
+from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
 from desktop.store import Store
 from desktop.store.repository import now_text
 from desktop.sync import bundle, cms
+from desktop.sync.bundle import BundleWriter
+from desktop.sync.envelope import SMIME_HEADER
 
 ENTRY_FIELDS = dict(
     post="Ottawa", request_reference="OTT-2026-0142", disclosure_id="OTT000001-OTT000003",
@@ -131,9 +136,25 @@ def payload_zip(entries: list[dict[str, object]], batch: int = 1, post: str = "O
 
 
 def seal(payload: bytes, signer: Party | tuple[x509.Certificate, ec.EllipticCurvePrivateKey], hq: Party) -> bytes:
-    """Signs and encrypts a payload exactly as a post's export does."""
+    """Signs and encrypts a payload as posts exported before bundles were streamed: whole, in DER, with
+    `cryptography`'s builders (headquarters still reads those), then S/MIME."""
     certificate, key = (signer.certificate, signer.key) if isinstance(signer, Party) else signer
-    return cms.encrypt(cms.sign(payload, certificate, key), hq.certificate)
+    signed = cms.sign(payload, certificate, key)
+    builder = (pkcs7.PKCS7EnvelopeBuilder().set_data(signed).add_recipient(hq.certificate)
+               .set_content_encryption_algorithm(algorithms.AES256))
+    enveloped = builder.encrypt(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+    return SMIME_HEADER + base64.encodebytes(enveloped)
+
+
+def seal_streamed(members: Iterable[tuple[str, bytes]], signer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey],
+                  hq: Party, post: str = "Ottawa", batch: int = 1, entry_count: int = 0) -> bytes:
+    """A bundle as today's export writes it (BundleWriter: streamed BER), from these members, manifest last."""
+    out = io.BytesIO()
+    writer = BundleWriter(out, signer[0], signer[1], hq.certificate)
+    for name, data in members:
+        writer.add(name, data)
+    writer.finish(post, batch, "2026-11-20T12:00:00+00:00", entry_count)
+    return out.getvalue()
 
 
 def dump(db: Path) -> list[str]:

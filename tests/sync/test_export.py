@@ -81,12 +81,13 @@ def test_openssl_decrypts_and_verifies_the_exported_bundle(store: Store, hq: Par
 
     archive = zipfile.ZipFile(io.BytesIO(payload))
     names = archive.namelist()
-    assert names[0] == "manifest.json"
-    assert sorted(names[1:]) == sorted(["entries.jsonl", "entries.csv", *(f"dhs191/{u}.pdf" for u in uuids)])
+    # The manifest comes last: it names every other member's SHA-256, known only once each was written (streamed).
+    assert names[:2] == ["entries.jsonl", "entries.csv"] and names[-1] == "manifest.json"
+    assert sorted(names[2:-1]) == sorted(f"dhs191/{u}.pdf" for u in uuids)
     manifest = json.loads(archive.read("manifest.json"))
     assert {k: manifest[k] for k in ("format", "post", "batch", "entry_count")} == {
         "format": FORMAT, "post": "Ottawa", "batch": 1, "entry_count": 3}
-    assert manifest["sha256"] == {n: hashlib.sha256(archive.read(n)).hexdigest() for n in names[1:]}
+    assert manifest["sha256"] == {n: hashlib.sha256(archive.read(n)).hexdigest() for n in names[:-1]}
     assert result.manifest_sha256 == hashlib.sha256(archive.read("manifest.json")).hexdigest()
 
     lines = [json.loads(line) for line in archive.read("entries.jsonl").decode().splitlines()]
