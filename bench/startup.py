@@ -205,6 +205,7 @@ def _launch(kind: str, command: list[str], store: Path, click: str, extra: dict[
                    peak_rss_mb=facts["peak_rss_mb"])
         if "warmed_up" in marks:
             run["warm_up"] = marks["warmed_up"] - marks["unlock_screen"]
+            run["background_loaded"] = marks["loaded"] - marks["unlock_screen"]
     return run
 
 
@@ -216,10 +217,12 @@ def _cold_figures(medians: dict[str, dict[str, float]], sizes: list[int]) -> lis
     bare, python = medians["bare"], medians["python"]["exit"] * 1e3
     figures = [Figure(f"cold start to the unlock screen, {count:,} requests (baseline: bare QLabel)", "ms",
                       medians[f"app-{count}"]["cold_start"] * 1e3, bare["cold_start"] * 1e3) for count in sizes]
-    warm_up = medians[f"app-{sizes[-1]}-typed"]["warm_up"] * 1e3
+    typed = medians[f"app-{sizes[-1]}-typed"]
     figures += [
         Figure("  the warm-up imports behind the unlock screen, screen to done (baseline: the click's delay)", "ms",
-               warm_up, float(SETTLE_MS)),
+               typed["warm_up"] * 1e3, float(SETTLE_MS)),
+        Figure("  and the workspace's modules too: the 'typed' click (baseline: the click's delay)", "ms",
+               typed["background_loaded"] * 1e3, float(SETTLE_MS)),
         Figure("  of which Python's own start (before Qt)", "ms", medians[f"app-{sizes[-1]}"]["python_start"] * 1e3,
                bare["python_start"] * 1e3),
         Figure("`disclosure-desk --version`, launch to exit (baseline: python -c pass)", "ms",
@@ -239,7 +242,7 @@ def _unlock_figures(medians: dict[str, dict[str, float]], sizes: list[int]) -> l
         figures += [
             Figure(f"{count:,}: Unlock clicked {SETTLE_MS} ms after the screen to first rows (baseline: Argon2id "
                    "alone)", "ms", run["unlock_to_rows"] * 1e3, run["argon2id"] * 1e3),
-            Figure(f"{count:,}: Unlock clicked after the warm-up imports (typed) to first rows (baseline: Argon2id "
+            Figure(f"{count:,}: Unlock clicked after the background imports (typed) to first rows (baseline: Argon2id "
                    "alone)", "ms", typed["unlock_to_rows"] * 1e3, typed["argon2id"] * 1e3),
             Figure(f"{count:,}:   typed: click to the store open (baseline: Argon2id alone)", "ms",
                    typed["unlock_to_open"] * 1e3, typed["argon2id"] * 1e3),

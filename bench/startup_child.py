@@ -34,6 +34,10 @@ SETTLE_MS = 200  # between the unlock screen and the click: let start-up's queue
 CLICK_ENV = "DISCLOSURE_DESK_BENCH_CLICK"
 CLICK_MODES = ("early", "typed")
 WARM_UP_THREAD = "warm-up imports"  # the thread desktop/ui/app.py starts once the unlock screen is painted
+# After that thread, the window imports the workspace's widget modules on the UI thread; "typed" waits for those as
+# well, at most TYPED_WAIT_S after the thread has ended (a program that does not import them early is clicked then).
+WORKSPACE_MODULE = "desktop.ui.workspace"
+TYPED_WAIT_S = 5.0
 
 
 class Watcher(QObject):
@@ -71,7 +75,12 @@ class Watcher(QObject):
             if any(thread.name == WARM_UP_THREAD for thread in threading.enumerate()):
                 QTimer.singleShot(10, self._unlock_when_idle)
                 return
-            self.marks.setdefault("warmed_up", time.perf_counter())
+            warmed_up = self.marks.setdefault("warmed_up", time.perf_counter())
+            waited = time.perf_counter() - warmed_up
+            if WORKSPACE_MODULE not in sys.modules and waited < TYPED_WAIT_S:
+                QTimer.singleShot(10, self._unlock_when_idle)
+                return
+            self.marks["loaded"] = time.perf_counter()
         self.app.removeEventFilter(self)  # from here on only the list's viewport is watched
         page = self.window.unlock_page
         page.unlocked.connect(self._unlocked)  # connected after AppWindow._enter, so it runs once the window is built
