@@ -191,10 +191,15 @@ def unlock_with_passphrase(
     except WrongPassphraseError:
         raise WrongPassphraseError(throttle.failed()) from None
     throttle.reset()
-    key = _settle_rekey(paths, keyfile, current, pending)
-    if keyfile.keyring and keyfile.keyring.enabled and vault.get(keyfile.store_id) != key:
-        vault.put(keyfile.store_id, key)  # the entry was lost or stale: store it again (issue 2)
-    return _open(paths, key, vault, migrations_list)
+    _narrow(paths)
+    key, conn = _settle_rekey(paths, keyfile, current, pending)
+    try:
+        if keyfile.keyring and keyfile.keyring.enabled and vault.get(keyfile.store_id) != key:
+            vault.put(keyfile.store_id, key)  # the entry was lost or stale: store it again (issue 2)
+    except BaseException:
+        conn.close()
+        raise
+    return _open(paths, key, vault, migrations_list, conn)
 
 
 def unlock_with_keyring(
@@ -213,8 +218,9 @@ def unlock_with_keyring(
             f"The store key is no longer in the system keyring ({keyfile.keyring.backend}), or the keyring is "
             "locked. Enter your passphrase: the store opens with it, and the key is put back in the keyring."
         )
+    _narrow(paths)
     try:
-        settled = _settle_rekey(paths, keyfile, key, None)
+        settled, conn = _settle_rekey(paths, keyfile, key, None)
     except StoreDamagedError:
         if keyfile.pending is None:
             raise
@@ -223,38 +229,53 @@ def unlock_with_keyring(
             "A change of the store key was interrupted, and the system keyring still holds the old key. Enter your "
             "passphrase: the store opens with it, the change is completed, and the new key is put in the keyring."
         ) from None
-    return _open(paths, settled, vault, migrations_list)
+    return _open(paths, settled, vault, migrations_list, conn)
 
 
-def _settle_rekey(paths: StorePaths, keyfile: kf.KeyFile, first: bytes, second: bytes | None) -> bytes:
+def _settle_rekey(
+    paths: StorePaths, keyfile: kf.KeyFile, first: bytes, second: bytes | None
+) -> tuple[bytes, Connection]:
     """Finds which key opens the database and leaves the key file naming only that one (an interrupted rekey
-    either happened or did not; the database decides)."""
+    either happened or did not; the database decides). Returns the key with the connection that proved it: the
+    store goes on with that connection, so an unlock opens the database (and parses its schema) once, not twice."""
     for candidate in (first, second):
         if candidate is None:
             continue
         try:
-            connect(paths.db, candidate).close()
+            conn = connect(paths.db, candidate)
         except WrongKeyError:
             continue
         if keyfile.pending is not None:
             is_new = kf.key_id(candidate) == keyfile.pending.key_id
-            kf.write_keyfile(paths.keyfile, kf.promote_pending(keyfile) if is_new else kf.drop_pending(keyfile))
-        return candidate
+            try:
+                kf.write_keyfile(paths.keyfile, kf.promote_pending(keyfile) if is_new else kf.drop_pending(keyfile))
+            except BaseException:
+                conn.close()
+                raise
+        return candidate, conn
     raise StoreDamagedError(
         paths.db, f"the key in {paths.keyfile.name} does not decrypt it (the first page is unreadable)"
     )
 
 
-def _open(
-    paths: StorePaths, key: bytes, vault: KeyVault, migrations_list: list[migrations.Migration] | None
-) -> Store:
-    private_folder(paths.root)  # a store made before these were created private is narrowed when it is opened
+def _narrow(paths: StorePaths) -> None:
+    """A store made before these were created private is narrowed when it is opened."""
+    private_folder(paths.root)
     make_private(paths.db)
     make_private(paths.keyfile)
-    try:
-        conn = connect(paths.db, key)
-    except WrongKeyError as exc:
-        raise StoreDamagedError(paths.db, "its first page does not decrypt") from exc
+
+
+def _open(
+    paths: StorePaths, key: bytes, vault: KeyVault, migrations_list: list[migrations.Migration] | None,
+    conn: Connection | None = None,
+) -> Store:
+    """The store on `conn` (already open with `key`), or on a new connection."""
+    if conn is None:
+        _narrow(paths)
+        try:
+            conn = connect(paths.db, key)
+        except WrongKeyError as exc:
+            raise StoreDamagedError(paths.db, "its first page does not decrypt") from exc
     try:
         migrations.migrate(conn, migrations_list, backup=lambda version: _backup_before_migration(paths, conn, key,
                                                                                                   version))

@@ -42,6 +42,8 @@ class IdleWatcher(QObject):
         self._timer.stop()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in _ACTIVITY and self._timer.isActive():
+        # The timer first: it is off while locked and while the workspace is built after unlock (thousands of
+        # events), and reading an event's type makes a Python enum each time (issue 15).
+        if self._timer.isActive() and event.type() in _ACTIVITY:
             self._timer.start()
         return False

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from desktop.jobs import Cancelled, JobControl
+
+# `Qt` (the namespace of Qt's enums) is imported where it is used: PySide6 builds it on first access, 40-70 ms, and
+# the unlock screen imports this module before its first paint (issue 15); a job starts after that paint.
 
 
 class _Signals(QObject):
@@ -77,6 +80,8 @@ def run_job(
         else:
             on_error(error)
 
+    from PySide6.QtCore import Qt
+
     job.signals.done.connect(finish, Qt.ConnectionType.QueuedConnection)
     job.signals.failed.connect(fail, Qt.ConnectionType.QueuedConnection)
     QThreadPool.globalInstance().start(_Runnable(fn, control, job.signals))
@@ -84,6 +89,8 @@ def run_job(
 
 
 def _progress_dialog(parent: QWidget, title: str, cancellable: bool, job: Job) -> QProgressDialog:
+    from PySide6.QtCore import Qt
+
     dialog = QProgressDialog(title, "Cancel" if cancellable else "", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setAccessibleName(f"{title} progress")

@@ -20,10 +20,13 @@ def centered(content: QWidget, max_width: int = 640) -> QWidget:
     return holder
 
 
-def rows_table(model: QAbstractItemModel, name: str,
-               selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection
+def rows_table(model: QAbstractItemModel, name: str, selection: QAbstractItemView.SelectionMode | None = None
                ) -> QTableView:
-    """A table of `model` chosen by whole rows, its columns as wide as their contents and the last one the rest."""
+    """A table of `model` chosen by whole rows (one at a time unless `selection` says otherwise), its columns as wide
+    as their contents and the last one the rest."""
+    # The default is looked up here, not in the signature: PySide6 builds an enum on first access, and the unlock
+    # screen imports this module before its first paint (issue 15).
+    selection = QAbstractItemView.SelectionMode.SingleSelection if selection is None else selection
     table = QTableView()
     table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
     table.setAccessibleName(name)

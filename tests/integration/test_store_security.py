@@ -518,5 +518,26 @@ def test_every_connection_keeps_temp_in_memory_with_memory_security(
     store.lock()
     unlock_with_passphrase(data_dir, PASSPHRASE, vault).lock()
     unlock_with_keyring(data_dir, vault).lock()
-    assert len(seen) >= 8
+    # create 2, integrity check 1, backup and its check 1, and each unlock 1: the connection that proves the key
+    # is the one the store keeps (issue 15), so an unlock parses the schema under memory security once.
+    assert len(seen) >= 6
     assert set(seen) == {(2, "1")}, seen
+
+
+def test_an_unlock_opens_the_database_once(data_dir: Path, vault: KeyVault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connection that proves the key is the store's own (issue 15): a second open would parse the schema again
+    under cipher_memory_security, about 10 ms of an unlock's wait."""
+    make_store(data_dir, vault, use_keyring=True).lock()
+    opened: list[Path] = []
+    real_connect = store_module.connect
+
+    def counted(path: Path, key: bytes, **options: bool) -> sqlcipher.Connection:
+        opened.append(path)
+        return real_connect(path, key, **options)
+
+    monkeypatch.setattr(store_module, "connect", counted)
+    store = unlock_with_passphrase(data_dir, PASSPHRASE, vault)
+    assert store.repo.setting("post_name")  # the kept connection works
+    store.lock()
+    unlock_with_keyring(data_dir, vault).lock()
+    assert len(opened) == 2

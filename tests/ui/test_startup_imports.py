@@ -36,3 +36,34 @@ def test_the_unlock_screen_is_built_without_the_store_crypto_keyring_or_pdf_libr
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["shown"]
     assert not set(LATER) & set(report["loaded"]), sorted(set(LATER) & set(report["loaded"]))
+
+
+LATER_PROBE = """
+import json, sys, time
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from desktop.store.vault import KeyVault
+from desktop.ui.app import AppWindow
+window = AppWindow(Path(sys.argv[1]), KeyVault())
+window.show()
+deadline = time.monotonic() + 45
+while "desktop.ui.workspace" not in sys.modules and time.monotonic() < deadline:
+    app.processEvents()
+    time.sleep(0.01)
+print(json.dumps({"workspace": "desktop.ui.workspace" in sys.modules, "locked": window.is_locked}))
+"""
+
+
+def test_the_workspace_widgets_are_imported_while_the_passphrase_is_typed(tmp_path: Path) -> None:
+    """No click: once the screen is painted and the cores are loaded, the workspace's modules follow, so that the
+    store unlocked after Argon2id does not wait for them on the UI thread (issue 15)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "store.db").write_bytes(b"")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DISCLOSURE_DESK_LOG_DIR": str(tmp_path / "log")}
+    done = subprocess.run([sys.executable, "-c", LATER_PROBE, str(data)], capture_output=True, text=True, env=env,
+                          timeout=90, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report == {"workspace": True, "locked": True}
