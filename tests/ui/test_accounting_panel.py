@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -13,22 +12,11 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.accounting import entries
 from desktop.accounting.individual import find_individuals
-from desktop.assessment import attach_rules
 from desktop.store import KeyVault, Store
 from desktop.ui.accounting_panel import Column
 from desktop.ui.app import AppWindow
 from desktop.ui.workspace import Workspace
 from tests.accounting.helpers import OKAFOR, disclose, pdf_text, two_subjects
-
-
-@pytest.fixture
-def workspace(qtbot, store: Store) -> Iterator[Workspace]:
-    attach_rules(store)
-    panel = Workspace(store)
-    qtbot.addWidget(panel)
-    panel.show()
-    yield panel
-    panel.clear()
 
 
 def save_to(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:

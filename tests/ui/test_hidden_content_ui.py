@@ -8,7 +8,7 @@ from pathlib import Path
 from desktop.records import boxes
 from desktop.ui.workspace import Workspace
 from tests.packets import hiding
-from tests.ui.test_records_packets import LEFT, import_record, open_request, workspace  # noqa: F401
+from tests.ui.test_records_packets import LEFT, import_record, open_request
 
 FAKE = next(r for r in hiding.ROUTES if r.name == "text under a black box drawn over it")
 

@@ -5,17 +5,14 @@ such and a wrong check digit named."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog
 
-from desktop.assessment import attach_rules
 from desktop.records import ocr
 from desktop.records import store as records
-from desktop.store import Store
 from desktop.ui.page_viewer import READ_BY_OCR, UNREAD
 from desktop.ui.workspace import Workspace
 from tests.packets.helpers import ready
@@ -26,17 +23,6 @@ LEFT = Qt.MouseButton.LeftButton
 PAGE_1 = ["Traveller: Daniel R. Okafor", "Passport: HK482913", "Companion NAS : 123-456-783"]
 PAGE_2 = ["Second page: SSN 536-90-4399"]
 PAGE_3 = ["Third page: CURP BOXW310820HNERXN09"]
-
-
-@pytest.fixture
-def workspace(qtbot, store: Store) -> Iterator[Workspace]:
-    attach_rules(store)
-    panel = Workspace(store)
-    qtbot.addWidget(panel)
-    panel.resize(1280, 720)
-    panel.show()
-    yield panel
-    panel.clear()
 
 
 def open_scan(qtbot, workspace: Workspace, tmp_path: Path) -> int:

@@ -5,7 +5,6 @@ nothing, a refused file that changes nothing, and no packet while the rules hold
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -13,7 +12,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QProgressDialog
 
-from desktop.assessment import attach_rules
 from desktop.packets.finalize import list_packets, next_bates
 from desktop.records import boxes
 from desktop.records import store as records
@@ -29,17 +27,6 @@ SSN = "512-34-8765"
 EMAIL = "j.doe@example.org"
 VISIBLE = "Second page stays as text"
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def workspace(qtbot, store: Store) -> Iterator[Workspace]:
-    attach_rules(store)
-    panel = Workspace(store)
-    qtbot.addWidget(panel)
-    panel.resize(1280, 720)
-    panel.show()
-    yield panel
-    panel.clear()  # as the lock does: stops the panels' jobs before the store closes
 
 
 def record_file(tmp_path: Path, name: str = "tecs_crossings.pdf") -> Path:

@@ -4,16 +4,13 @@ coordination records, the registries, list filters, import/export and the origin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.assessment import attach_rules
 from desktop.requests import load_request_file
 from desktop.requests.form import Kind, values_of
 from desktop.requests.model import Request
@@ -24,17 +21,6 @@ from desktop.ui.workspace import Workspace
 from tests.conftest import SCENARIOS
 
 SCENARIO_03 = SCENARIOS / "03-oral-not-exigent.request.json"
-
-
-@pytest.fixture
-def workspace(qtbot, store: Store) -> Iterator[Workspace]:
-    attach_rules(store)
-    panel = Workspace(store)
-    qtbot.addWidget(panel)
-    panel.resize(1280, 720)
-    panel.show()
-    yield panel
-    panel.clear()  # as the lock does: stops the draft timers before the store closes
 
 
 def messages(workspace: Workspace) -> list[str]:
