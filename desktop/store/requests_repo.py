@@ -90,7 +90,7 @@ class RequestRepository(SettingsRepository):
                 )
                 request_id = int(cursor.lastrowid or 0)
                 tx.entity_id = request_id
-                self._write_children(conn, request_id, request)
+                self._add_children(conn, request_id, request)
                 self._index(conn, request_id, request)
                 if documents:  # as a records import is audited: how many, and their digests
                     kept = [insert_document(conn, request_id, d)[1] for d in documents]
@@ -259,6 +259,20 @@ class RequestRepository(SettingsRepository):
         # After the highest number taken, not the count: imported or deleted references leave gaps and duplicates.
         highest = max((int(tail) for tail in taken if tail.isdigit()), default=0)
         return f"{stem}{highest + 1:04d}"
+
+    def _add_children(self, conn: Connection, request_id: int, request: Request) -> None:
+        # A new request has no subjects or coordination records yet, so plain inserts do what _write_children's
+        # upserts would. Issue 15: the upsert on `subjects` (a parent of foreign keys) builds an ephemeral b-tree
+        # each run, and the DELETE runs its trigger and cascade programs; under cipher_memory_security each of
+        # those allocations is an mlock and a wiped munlock (about 20 of the 99 per request and its records).
+        conn.executemany(
+            "INSERT INTO subjects (request_id, position, name, status, identifier) VALUES (?, ?, ?, ?, ?)",
+            [(request_id, i, s.name, s.status.value, s.identifier) for i, s in enumerate(request.subjects)],
+        )
+        conn.executemany(
+            "INSERT INTO coordination (request_id, item, done) VALUES (?, ?, ?)",
+            [(request_id, item, int(getattr(request.coordination, item))) for item in COORDINATION_ITEMS],
+        )
 
     def _write_children(self, conn: Connection, request_id: int, request: Request) -> None:
         # Updated in place by position, so the records linked to a subject keep their link (DHS-191, SPEC A1).

@@ -14,6 +14,24 @@ SQLite. Each connection therefore gets a larger lookaside buffer (`_enlarge_look
 the same insert. The buffer is one allocation, so it is itself locked in memory and wiped when the connection
 closes; a slot reused inside it holds what SQLite's own default slots would, in the same locked memory. Neither the
 cipher settings nor the file format change: stores made before open as they did.
+
+What is left (issue 15, third pass; counts from strace -c and valgrind, which the machine's load does not move):
+- An insert of a request and its records makes 74 mlock/munlock pairs (99 before migration 0006, which spares the
+  ephemeral b-tree SQLite built for every `status IN (...)` CHECK). Of those, about 35 are FTS5's pending-term
+  entries (sqlite3_malloc, never lookaside), 9 are new page-cache pages, the rest FTS5 segment buffers and the
+  journal's bit vectors: none of them is a connection allocation that a lookaside could take.
+- Every page written is encrypted and HMAC'd, the journal's copy too: 61 per request. HMAC-SHA512 is 5.2 M of the
+  7.9 M instructions per request SQLCipher adds (AES-256-CBC 1.2 M, the wipe of freed memory 0.2 M). HMAC-SHA256
+  would save about 0.2-0.3 ms a request (an HMAC of a 4 KB page: 12.9 against 9.1 µs here) but changes the file
+  format: every store and backup would need re-encrypting and the open would need to know which it has; not done.
+- The open parses the schema with lookaside off (SQLite's parser disables it for every CREATE), so each of the
+  schema's ~2,100 allocations is an mlock pair: the tables 1,480 (`requests` alone 271, four per column), the ten
+  triggers 515, FTS5's two tables and shadow tables 154, the explicit indexes 112. Without all the triggers, FTS
+  tables and indexes it would still be ~1,300 pairs, about 6.5 ms. 5 ms needs memory locked once per arena and
+  only wiped per allocation, which is a change to SQLCipher itself (e.g. SQLite's memsys5 heap on one buffer
+  mlocked at start-up, within RLIMIT_MEMLOCK), not a smaller schema. Parsing the schema before switching memory
+  security on would leave the page-cache buffers allocated meanwhile unlocked (they later hold data pages), and
+  would help only a process's first open: SQLCipher cannot switch memory security off once it is on.
 """
 
 from __future__ import annotations
