@@ -14,7 +14,7 @@
 -- ALTER TABLE page gives for changing CHECK constraints; every row already satisfies the rewritten constraint
 -- because it is the same constraint. RESET reloads this connection's schema from the edited text; the table
 -- created and dropped after it bumps the schema version, so any other connection reloads it too.
--- tests/integration/test_migrations.py holds a version 5 store to this: same rows, same search, same refusals.
+-- tests/integration/test_migration_0006.py holds a version 5 store to this: same rows, same search, same refusals.
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema
 SET sql = replace(sql,
