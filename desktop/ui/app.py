@@ -89,6 +89,7 @@ class AppWindow(QMainWindow):
         self.unlock_page.painted.connect(self._on_show)
         self.background = BackgroundImports(self, WARM_UP_MODULES, WORKSPACE_MODULES)
         self.unlock_page.submitted.connect(self._submitted)
+        self.unlock_page.refused.connect(self.background.start)  # what the click paused goes on while retyping
         self.unlock_holder = centered(self.unlock_page, 520)
         self.stack.addWidget(self.unlock_holder)
         self.first_run: FirstRunWizard | None = None

@@ -136,3 +136,20 @@ def test_lock_before_the_facts_tab_is_built_keeps_the_request_to_come_back_to(qt
     unlock(qtbot, window)
     qtbot.waitUntil(lambda: window.workspace.editor.request_id == 3)
     assert window.workspace.editor.editors["information_requested"].value() == TYPED
+
+
+def test_a_refused_passphrase_lets_what_the_click_paused_go_on(qtbot, data_dir: Path, vault: KeyVault) -> None:
+    """The click pauses the modules loading behind the unlock screen (Argon2id needs the cores); a wrong passphrase
+    gives the screen back, and the loading goes on while the user types again."""
+    create_store(data_dir, PASSPHRASE, post_name="Ottawa", bates_prefix="OTT", use_keyring=False, vault=vault,
+                 kdf=CHEAP_KDF).lock()
+    window = AppWindow(data_dir, vault, idle_ms=600_000)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.unlock_page.painted):
+        window.show()
+    window.unlock_page.passphrase.setText("not the passphrase at all")
+    window.unlock_page.unlock_button.click()  # in the same turn: the widget modules are still to come
+    assert not window.background.done
+    qtbot.waitUntil(lambda: "does not open" in window.unlock_page.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: window.background.done, timeout=30_000)
+    assert window.is_locked
