@@ -52,6 +52,7 @@ class Watcher(QObject):
         self.facts: dict[str, Any] = {}
         self.window: Any = None  # the AppWindow, found through the unlock screen's passphrase field
         self.table_viewport: Any = None
+        self.awaiting_facts = False  # a workspace that builds its facts tab after the first rows: wait for it too
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         kind = event.type()
@@ -65,8 +66,16 @@ class Watcher(QObject):
             QTimer.singleShot(SETTLE_MS, self._unlock_when_idle)
         elif kind == QEvent.Type.Paint and watched is self.table_viewport and "list_painted" not in self.marks:
             self.marks["list_painted"] = time.perf_counter()
-            QTimer.singleShot(0, self._finish)
+            if not self.awaiting_facts:
+                QTimer.singleShot(0, self._finish)
         return False
+
+    def _facts_built(self) -> None:
+        """The workspace built after the first rows (issue 15): the editor and checklist are on show too."""
+        self.marks["facts"] = time.perf_counter()
+        self.awaiting_facts = False
+        if "list_painted" in self.marks:
+            QTimer.singleShot(0, self._finish)
 
     def _unlock_when_idle(self) -> None:
         if QApplication.activeModalWidget() is not None:  # the notice is still up
@@ -97,7 +106,12 @@ class Watcher(QObject):
 
     def _unlocked(self, _store: object) -> None:
         self.marks["window_built"] = time.perf_counter()
-        panel = self.window.workspace.list_panel
+        workspace = self.window.workspace
+        built_later = getattr(workspace, "first_rows_shown", None)  # none in the code before issue 15's third pass
+        if built_later is not None:
+            self.awaiting_facts = True
+            built_later.connect(self._facts_built)
+        panel = workspace.list_panel
         model = panel.model
         self.table_viewport = panel.table.viewport()
         self.table_viewport.installEventFilter(self)
