@@ -3,8 +3,9 @@
 Start-up order (issue 15): the window with the unlock screen is shown first, importing only Qt's widgets and the
 unlock page; once that screen has been painted the rest of the menus are completed and the store's and the PDF
 libraries' modules load on a thread while the passphrase is typed; then the workspace's widget modules are imported
-on the UI thread, one module per turn of the event loop (a few tens of milliseconds each, so typing goes on), and
-whatever is left of them when Unlock is clicked is imported while Argon2id runs on its worker.
+on the UI thread, one module per turn of the event loop (a few tens of milliseconds each, so typing goes on).
+When Unlock is clicked before all that is done, it pauses (Argon2id needs both cores): only the request list is
+imported while the key is derived, the workspace shows its first rows, and the rest resumes once they are painted.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStackedWidget, QWidget
 
@@ -42,27 +43,37 @@ if TYPE_CHECKING:  # loaded after the unlock screen is on show, or on unlock (th
 
 # What the workspace needs and the unlock screen does not: the Qt-free cores on SQLCipher, pdfium, pypdf, reportlab
 # and cryptography, imported on a thread while the passphrase is typed (about 0.5 s), so that unlocking does not
-# wait for them. The workspace's widget modules are imported on the UI thread during the key derivation.
-WARM_UP_MODULES = ("desktop.store.store", "desktop.settings", "desktop.records", "desktop.packets.finalize",
-                   "desktop.accounting.dhs191_pdf", "desktop.sync.export")
+# wait for them. A click pauses the thread between two of these (a module half imported cannot be paused), so the
+# big third-party libraries come one by one before the cores that import them: a pause waits for one of them at most.
+WARM_UP_MODULES = ("desktop.store.store", "desktop.settings", "desktop.requests", "desktop.rules", "pypdf",
+                   "pypdfium2", "reportlab.pdfgen.canvas", "reportlab.platypus", "bs4", "phonenumbers",
+                   "desktop.records", "desktop.intake", "desktop.packets.finalize", "desktop.accounting.dhs191_pdf",
+                   "desktop.sync.export")
+WARM_UP_THREAD = "warm-up imports"  # bench/startup_child.py waits for it to end before a "typed" click
 
-# The workspace's widget modules, in the order they are imported after the warm-up (each brings its own helpers);
-# the last one imports whatever this list misses. bench startup (clicked after the warm-up) measured why: imported
-# only on the Unlock click, they kept the UI thread busy after Argon2id had finished, and the unlocked store waited
-# for them (click to store open 577-604 ms against Argon2id's 395-440 ms).
-WORKSPACE_MODULES = ("desktop.ui.request_list", "desktop.ui.request_editor", "desktop.ui.checklist",
-                     "desktop.ui.coordination", "desktop.ui.attachments", "desktop.ui.history",
-                     "desktop.ui.records_panel", "desktop.ui.packet_panel", "desktop.ui.accounting_panel",
-                     "desktop.ui.workspace")
+# The workspace's widget modules, in the order they are imported after the warm-up (each brings its own helpers).
+# bench startup (clicked after the warm-up) measured why: imported only on the Unlock click, they kept the UI thread
+# busy after Argon2id had finished, and the unlocked store waited for them (click to store open 577-604 ms against
+# Argon2id's 395-440 ms). The workspace builds its tabs on first use (desktop/ui/workspace.py), so on a click only
+# the first two are needed before the first rows.
+WORKSPACE_MODULES = ("desktop.ui.request_list", "desktop.ui.workspace", "desktop.ui.request_editor",
+                     "desktop.ui.checklist", "desktop.ui.coordination", "desktop.ui.attachments",
+                     "desktop.ui.history", "desktop.ui.records_panel", "desktop.ui.packet_panel",
+                     "desktop.ui.accounting_panel")
 WARM_UP_POLL_MS = 100
 
 MINUTE_MS = 60_000
+# Every window not yet closed. A Qt top-level window lives until it is closed; its Python object must too: held only
+# by reference cycles (its own signal connections; a test's window once the test has returned), Python's cycle
+# collector would delete it and every widget in it at any allocation, under a callback still building the workspace.
+_OPEN_WINDOWS: set[AppWindow] = set()
 
 
 class AppWindow(QMainWindow):
     def __init__(self, data_dir: Path, vault: KeyVault, *, create: StoreFactory | None = None,
                  idle_ms: int | None = None, minute_ms: int = MINUTE_MS) -> None:
         super().__init__()
+        _OPEN_WINDOWS.add(self)  # until closed (closeEvent)
         self.data_dir, self.vault = data_dir, vault
         self.store: Store | None = None
         self.workspace: Workspace | None = None
@@ -76,7 +87,9 @@ class AppWindow(QMainWindow):
         self.unlock_page = UnlockPage(data_dir, vault)
         self.unlock_page.unlocked.connect(self._enter)
         self.unlock_page.painted.connect(self._on_show)
-        self.unlock_page.submitted.connect(lambda: QTimer.singleShot(0, _import_workspace))
+        self.background = BackgroundImports(self, WARM_UP_MODULES, WORKSPACE_MODULES)
+        self.unlock_page.submitted.connect(self._submitted)
+        self.unlock_page.refused.connect(self.background.start)  # what the click paused goes on while retyping
         self.unlock_holder = centered(self.unlock_page, 520)
         self.stack.addWidget(self.unlock_holder)
         self.first_run: FirstRunWizard | None = None
@@ -106,23 +119,13 @@ class AppWindow(QMainWindow):
         """The unlock screen is on show: complete the window, then load the cores while the passphrase is typed."""
         self.complete()
         if self.store is None:
-            warm_up = threading.Thread(target=_warm_up, name="warm-up imports", daemon=True)
-            warm_up.start()
-            self._import_widgets_after(warm_up, list(WORKSPACE_MODULES))
+            self.background.start()
 
-    def _import_widgets_after(self, warm_up: threading.Thread, modules: list[str]) -> None:
-        """Once the warm-up thread has ended (not beside it: one import at a time), the workspace's widget modules
-        on the UI thread, one per turn of the event loop, so that key presses are handled between them."""
-        if not modules or self.workspace is not None:
-            return
-        if warm_up.is_alive():
-            QTimer.singleShot(WARM_UP_POLL_MS, self, lambda: self._import_widgets_after(warm_up, modules))
-            return
-        try:
-            importlib.import_module(modules[0])
-        except Exception:  # the workspace's own import on unlock reports any real failure
-            return
-        QTimer.singleShot(0, self, lambda: self._import_widgets_after(warm_up, modules[1:]))
+    def _submitted(self) -> None:
+        """Unlock clicked: Argon2id runs on its worker. What is left to load behind it waits (one thread less on the
+        two cores), except the request list, imported now on the UI thread, so the first rows need nothing more."""
+        self.background.pause()
+        QTimer.singleShot(0, self, _import_workspace)
 
     def complete(self) -> None:
         """The parts of the window the unlock screen does not show: the status-bar reminder and the Post menu's
@@ -309,6 +312,7 @@ class AppWindow(QMainWindow):
         from desktop.ui.workspace import Workspace
 
         self.workspace = Workspace(store)
+        self.workspace.first_rows_shown.connect(self.background.start)  # what the click paused, once they show
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         self._drop_first_run()
@@ -359,6 +363,7 @@ class AppWindow(QMainWindow):
         window_state.save(self, self.data_dir)
         self.lock()
         event.accept()
+        _OPEN_WINDOWS.discard(self)
 
 
 def run_gui(data_dir: Path) -> int:
@@ -376,12 +381,55 @@ def run_gui(data_dir: Path) -> int:
     return app.exec()
 
 
-def _warm_up() -> None:
-    for name in WARM_UP_MODULES:
-        try:
-            importlib.import_module(name)
-        except Exception:  # the workspace's own import on unlock reports any real failure
+class BackgroundImports:
+    """The modules the window loads behind the unlock screen: the Qt-free `cores` on a thread, then the `widgets`
+    modules on the UI thread (where the widgets live), one per turn of the event loop, so that key presses are
+    handled between them. `pause` holds both between two modules; `start` (again) goes on where they were."""
+
+    def __init__(self, owner: QObject, cores: tuple[str, ...], widgets: tuple[str, ...]) -> None:
+        self._owner = owner
+        self._cores, self._widgets = list(cores), list(widgets)
+        self._go = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._go.is_set():
             return
+        self._go.set()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._import_cores, name=WARM_UP_THREAD, daemon=True)
+            self._thread.start()
+        self._import_widget()
+
+    def pause(self) -> None:
+        self._go.clear()
+
+    @property
+    def done(self) -> bool:
+        return not self._cores and not self._widgets
+
+    def _import_cores(self) -> None:
+        while self._cores:
+            self._go.wait()  # paused here, between modules, holding no import lock the UI thread could need
+            _import_quietly(self._cores[0])
+            self._cores.pop(0)
+
+    def _import_widget(self) -> None:
+        """Once the cores are loaded (not beside them: one import at a time), the next widget module."""
+        if not self._go.is_set() or not self._widgets:
+            return
+        if self._cores:
+            QTimer.singleShot(WARM_UP_POLL_MS, self._owner, self._import_widget)
+            return
+        _import_quietly(self._widgets.pop(0))
+        QTimer.singleShot(0, self._owner, self._import_widget)
+
+
+def _import_quietly(name: str) -> None:
+    try:
+        importlib.import_module(name)
+    except Exception:  # the panel's own import, when it is built, reports any real failure
+        pass
 
 
 def _import_workspace() -> None:

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.intake import SUFFIXES as EMAIL_SUFFIXES
 from desktop.store import Repository
 from desktop.ui.request_list_model import Column, RequestListModel
 
@@ -179,6 +178,10 @@ class RequestListPanel(QWidget):
 
 def _emails(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[Path]:
     """The dropped local files that are e-mails by their name (the intake itself reads what they really are)."""
+    # Imported here, not with the list: the intake's parsers (bs4, the e-mail package) would hold up the first rows
+    # after unlock by half a second (issue 15); the window loads them in the background once the rows are on show.
+    from desktop.intake import SUFFIXES as EMAIL_SUFFIXES
+
     urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
     paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
     return [path for path in paths if path.suffix.lower() in EMAIL_SUFFIXES]

@@ -42,6 +42,7 @@ HEADERS = {
 }
 
 REQUEST_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_ROLES = frozenset({int(REQUEST_ID_ROLE), int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.AccessibleTextRole)})
 
 
 def _today() -> str:
@@ -110,17 +111,21 @@ class RequestListModel(QAbstractTableModel):
         self.endInsertRows()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        # The role first, against plain ints: sizing the columns to their contents asks each cell for a dozen
+        # roles this model does not have (7,200 calls for the first page; issue 15), so those return at once.
+        if role not in _ROLES:
             return None
-        row = self._rows[index.row()]
+        number = index.row()
+        if not index.isValid() or number >= len(self._rows):
+            return None
+        row = self._rows[number]
         if role == REQUEST_ID_ROLE:
             return row.id
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            value = getattr(row, HEADERS[Column(index.column())][1])
-            if index.column() == Column.NEEDED_BY and value and row.status == "open" and value < _today():
-                return f"{value} — overdue"
-            return "" if value is None else str(value).replace("_", " ")
-        return None
+        column = index.column()
+        value = getattr(row, HEADERS[Column(column)][1])
+        if column == Column.NEEDED_BY and value and row.status == "open" and value < _today():
+            return f"{value} — overdue"
+        return "" if value is None else str(value).replace("_", " ")
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
                    ) -> Any:  # noqa: N802

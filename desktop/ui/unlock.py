@@ -32,6 +32,7 @@ class UnlockPage(QWidget):
     unlocked = Signal(object)  # the open Store
     painted = Signal()  # once, the first time the screen is on show: the window then loads the rest
     submitted = Signal()  # Unlock clicked: the key derivation runs on a worker from here on
+    refused = Signal()  # that unlock failed (wrong passphrase, damaged store): the screen is back for another try
 
     def __init__(self, data_dir: Path, vault: KeyVault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +106,7 @@ class UnlockPage(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.passphrase.selectAll()
         self._say(error)
+        self.refused.emit()
         if isinstance(error, TooManyAttemptsError):
             self.unlock_button.setEnabled(False)
             self.passphrase.setEnabled(False)
