@@ -246,14 +246,14 @@ class _StreamingMerge:
         except Exception as error:  # noqa: BLE001  # kept for after the signature (the class says why)
             self._failure = error
 
-    def pdf(self, uuid: str, data: bytes) -> None:
+    def pdf(self, uuid: str, data: bytes, sha256: bytes) -> None:
         if self._failure is not None or uuid in self.held or self.got is None or self.labels is None:
             return
         try:
             if self._writer is None:
                 self._writer = self._stack.enter_context(
                     self._tx.entry_writer(self.labels.post.fingerprint, self.labels.batch, self.received_at))
-            self._writer.write(NewEntry(self.got.row(uuid), self.got.line(uuid), data))
+            self._writer.write(NewEntry(self.got.row(uuid), self.got.line(uuid), data, sha256.hex()))
             self.written += 1
         except Exception as error:  # noqa: BLE001  # kept for after the signature (the class says why)
             self._failure = error

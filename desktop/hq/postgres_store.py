@@ -263,7 +263,7 @@ class _CopyWriter:
     def write(self, entry: NewEntry) -> None:
         post_fingerprint, batch, received_at = self._labels
         self._copy.write_row([*(entry.row[c] for c in COLUMNS), post_fingerprint, batch, entry.line, entry.pdf,
-                              hashlib.sha256(entry.pdf).hexdigest(), received_at])
+                              entry.pdf_sha256 or hashlib.sha256(entry.pdf).hexdigest(), received_at])
 
 
 def _check_schema(conn: psycopg.Connection[Any], where: str, url: str) -> None:

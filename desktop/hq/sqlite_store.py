@@ -187,7 +187,7 @@ class _SqliteEntryWriter:
 
 def _values(entry: NewEntry, post_fingerprint: str, batch: int, received_at: str) -> list[Any]:
     return [*(int(entry.row[c]) if c == "b7" else entry.row[c] for c in COLUMNS), post_fingerprint, batch, entry.line,
-            entry.pdf, hashlib.sha256(entry.pdf).hexdigest(), received_at]
+            entry.pdf, entry.pdf_sha256 or hashlib.sha256(entry.pdf).hexdigest(), received_at]
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

@@ -57,6 +57,7 @@ class NewEntry:
     row: dict[str, Any]  # the SPEC A2 columns
     line: str
     pdf: bytes
+    pdf_sha256: str | None = None  # when known already (the import hashed it for the manifest): not hashed again
 
 
 @dataclass(frozen=True)

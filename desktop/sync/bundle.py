@@ -58,6 +58,11 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _DATES = ("disclosed_on", "retain_until")
 _PIECE = 1 << 16  # characters of entries.csv written at a time
 
+_COLUMN_LIST = list(COLUMNS)
+_COLUMN_SET = frozenset(COLUMNS)
+_TEXT_COLUMNS = COLUMNS[:-1]  # every column but b7 is text (b7 is last)
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # made once: json.dumps makes one a call
+
 Row = dict[str, Any]
 
 
@@ -93,8 +98,9 @@ class Merge(Protocol):
     def entries(self, entries: Entries) -> None:
         """entries.jsonl has been read whole and every line checked; its PDFs follow."""
 
-    def pdf(self, uuid: str, data: bytes) -> None:
-        """The PDF of entry `uuid` (one of `entries`), whole, its hash not yet compared with the manifest."""
+    def pdf(self, uuid: str, data: bytes, sha256: bytes) -> None:
+        """The PDF of entry `uuid` (one of `entries`), whole, with its SHA-256, not yet compared with the
+        manifest's."""
 
 
 class Entries:
@@ -104,6 +110,7 @@ class Entries:
 
     def __init__(self) -> None:
         self._lines: dict[str, bytes] = {}  # uuid -> canonical line, in the order of entries.jsonl
+        self.csv = _ExpectedCsv()  # what entries.csv must be, as digests, made while each row is at hand
 
     def __len__(self) -> int:
         return len(self._lines)
@@ -126,7 +133,8 @@ class Entries:
             yield json.loads(line)
 
     def add(self, row: Row) -> None:
-        self._lines[row["uuid"]] = jsonl_line(row).encode("utf-8")
+        self._lines[row["uuid"]] = _LINE_ENCODER.encode(row).encode("utf-8")  # _row gave the columns in order
+        self.csv.add(row)
 
 
 @dataclass(frozen=True)
@@ -177,7 +185,9 @@ def pdf_name(entry_uuid: str) -> str:
 
 
 def jsonl_line(row: Mapping[str, Any]) -> str:
-    return json.dumps({name: row[name] for name in COLUMNS}, ensure_ascii=False, separators=(",", ":"))
+    if list(row) != _COLUMN_LIST:
+        row = {name: row[name] for name in COLUMNS}
+    return _LINE_ENCODER.encode(row)
 
 
 def csv_cell(value: Any) -> str:
@@ -371,7 +381,7 @@ class _Scan:
         if self._merge is not None and entries is not None and entries.whole and uuid in entries.entries:
             pdf = b"".join(_hashed(data, digest, head))
             if pdf.startswith(b"%PDF-"):
-                self._merge.pdf(uuid, pdf)
+                self._merge.pdf(uuid, pdf, digest.digest())
         elif self._merge is None or entries is None:
             self.spool.put(name, _hashed(data, digest, head))
         else:
@@ -419,6 +429,7 @@ class _Entries:
         if self._tail:
             self._line(self._tail)
             self._tail = b""
+        self.entries.csv.close()
 
     def _line(self, encoded: bytes) -> None:
         self.count += 1
@@ -438,42 +449,83 @@ class _Entries:
         self.entries.add(row)
 
 
+class _ExpectedCsv:
+    """entries.csv as csv_lines writes it for the entries (what this program's export writes, byte for byte),
+    made row by row while entries.jsonl is parsed and kept only as the SHA-256 of each 64 KiB piece: the CSV is
+    then compared piece by piece as it streams, without parsing the entries again or holding either text."""
+
+    def __init__(self) -> None:
+        self._out = io.StringIO()
+        self._writer = csv.writer(self._out, lineterminator="\r\n")
+        self._out.write("\ufeff")
+        self._writer.writerow(COLUMNS)
+        self._pending = bytearray()
+        self.digests: list[bytes] = []  # of each whole piece, then of the last, shorter one
+        self.size = 0
+
+    def add(self, row: Row) -> None:
+        self._writer.writerow([*map(row.__getitem__, _TEXT_COLUMNS), "true" if row["b7"] else "false"])
+        if self._out.tell() >= _PIECE:
+            self._flush()
+
+    def close(self) -> None:
+        self._flush()
+        self.digests.append(hashlib.sha256(self._pending).digest())
+        self.size += len(self._pending)
+        self._pending = bytearray()
+
+    def _flush(self) -> None:
+        self._pending += self._out.getvalue().encode("utf-8")
+        self._out.seek(0)
+        self._out.truncate()
+        while len(self._pending) >= _PIECE:
+            self.digests.append(hashlib.sha256(self._pending[:_PIECE]).digest())
+            self.size += _PIECE
+            del self._pending[:_PIECE]
+
+
 class _CsvCheck:
-    """entries.csv compared as it streams with what csv_lines writes for the entries (what this program's export
-    writes, byte for byte), keeping nothing; a CSV written otherwise (another quoting, say), or one that came
-    before the entries, is kept whole and checked cell by cell at the end."""
+    """entries.csv compared as it streams with `_ExpectedCsv`, a piece at a time, keeping one piece; a CSV written
+    otherwise (another quoting, say), or one that came before the entries, is kept from where it first differs
+    and checked cell by cell at the end."""
 
     def __init__(self, entries: Entries | None) -> None:
-        self._expected = (piece.encode("utf-8") for piece in csv_lines(entries.rows())) if entries is not None else None
-        self._pending = b""  # expected bytes not yet compared
-        self._matched = 0
-        self._kept: bytearray | None = None if entries is not None else bytearray()
         self._entries = entries
+        self._piece = bytearray()  # bytes not yet compared (less than a piece)
+        self._matched = 0  # bytes found to be what the export writes
+        self._kept: bytearray | None = None if entries is not None else bytearray()
 
     def feed(self, data: bytes) -> None:
         if self._kept is not None:
             self._kept += data
             return
-        assert self._expected is not None
-        while len(self._pending) < len(data):
-            piece = next(self._expected, None)
-            if piece is None:
-                break
-            self._pending += piece
-        if self._pending[:len(data)] == data:
-            self._pending = self._pending[len(data):]
-            self._matched += len(data)
-        else:  # what matched is what csv_lines wrote: make it again, and keep the rest as it comes
-            rows = self._entries.rows() if self._entries is not None else iter(())
-            self._kept = bytearray(entries_csv(rows)[:self._matched]) + data
+        assert self._entries is not None
+        self._piece += data
+        digests = self._entries.csv.digests
+        while len(self._piece) >= _PIECE:
+            index = self._matched // _PIECE
+            if index < len(digests) - 1 and hashlib.sha256(self._piece[:_PIECE]).digest() == digests[index]:
+                self._matched += _PIECE
+                del self._piece[:_PIECE]
+            else:
+                self._differs()
+                return
 
     def check(self, entries: Entries) -> None:
         if self._kept is None:
-            assert self._expected is not None
-            if not self._pending and not b"".join(self._expected):
+            expected = entries.csv
+            if (self._matched + len(self._piece) == expected.size
+                    and hashlib.sha256(self._piece).digest() == expected.digests[-1]):
                 return
-            self._kept = bytearray(entries_csv(entries.rows())[:self._matched])
+            self._differs()
+        assert self._kept is not None
         _check_csv(bytes(self._kept), entries)
+
+    def _differs(self) -> None:
+        """From here on the CSV is kept: what matched so far is what csv_lines writes, so it is made again."""
+        rows = self._entries.rows() if self._entries is not None else iter(())
+        self._kept = bytearray(entries_csv(rows)[:self._matched]) + self._piece
+        self._piece = bytearray()
 
 
 def _hashed(data: Iterator[bytes], digest: Any, head: bytearray | None = None) -> Iterator[bytes]:
@@ -547,18 +599,18 @@ def _row(line: str, number: int) -> Row:
         row = json.loads(line)
     except ValueError as error:
         raise BundleError(f"{where} is not JSON ({error})") from None
-    if not isinstance(row, dict) or set(row) != set(COLUMNS):
+    if not isinstance(row, dict) or row.keys() != _COLUMN_SET:
         raise BundleError(f"{where} must hold exactly the columns {', '.join(COLUMNS)}")
-    for name in COLUMNS:
-        wanted = bool if name == "b7" else str
-        if not isinstance(row[name], wanted):
-            raise BundleError(f"{where}: {name} must be {'true or false' if wanted is bool else 'text'}")
+    if not all(isinstance(value, str) for value in map(row.__getitem__, _TEXT_COLUMNS)) or not isinstance(
+            row["b7"], bool):
+        name = next(n for n in COLUMNS if not isinstance(row[n], bool if n == "b7" else str))
+        raise BundleError(f"{where}: {name} must be {'true or false' if name == 'b7' else 'text'}")
     if not _is_uuid(row["uuid"]):
         raise BundleError(f"{where}: uuid {row['uuid']!r} is not a lower-case UUID")
     for name in _DATES:
         if not _is_date(row[name]):
             raise BundleError(f"{where}: {name} must be a date, YYYY-MM-DD")
-    return {name: row[name] for name in COLUMNS}
+    return row if list(row) == _COLUMN_LIST else {name: row[name] for name in COLUMNS}
 
 
 def _check_csv(raw: bytes, entries: Entries) -> None:

@@ -83,7 +83,7 @@ class ZipSink:
             self._held.clear()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     name: str
     flags: int
