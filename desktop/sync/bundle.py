@@ -38,6 +38,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from desktop.sync import cms, der, envelope
+from desktop.sync.der import Chunk
 from desktop.sync.spool import SealedSpool, SpoolError
 from desktop.sync.zipstream import Member, ZipFormatError, ZipReader, ZipSink
 
@@ -340,7 +341,7 @@ class _Scan:
             if required not in self._hashes:
                 raise BundleError(f"the member {required} is missing")
 
-    def _member(self, member: Member, data: Iterator[bytes]) -> None:
+    def _member(self, member: Member, data: Iterator[Chunk]) -> None:
         name = _checked_name(member.name)
         if name in self._hashes:
             raise BundleError(f"the member {name!r} appears twice")
@@ -370,7 +371,7 @@ class _Scan:
             self._pdf(name, data, digest)
         self._hashes[name] = digest.digest()
 
-    def _pdf(self, name: str, data: Iterator[bytes], digest: Any) -> None:
+    def _pdf(self, name: str, data: Iterator[Chunk], digest: Any) -> None:
         """To the merge when the entries came first and are whole (today's bundles: entries.jsonl, entries.csv,
         the PDFs, the manifest); to the spool when no entries have come yet (older writers' order), or without a
         merge; else only hashed, as the bundle is refused anyway (its entries have a problem, or the PDF belongs to
@@ -420,7 +421,7 @@ class _Entries:
     def whole(self) -> bool:
         return self.problem is None
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: Chunk) -> None:
         *lines, self._tail = (self._tail + data).split(b"\n")
         for line in lines:
             self._line(line)
@@ -495,7 +496,7 @@ class _CsvCheck:
         self._matched = 0  # bytes found to be what the export writes
         self._kept: bytearray | None = None if entries is not None else bytearray()
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: Chunk) -> None:
         if self._kept is not None:
             self._kept += data
             return
@@ -528,7 +529,7 @@ class _CsvCheck:
         self._piece = bytearray()
 
 
-def _hashed(data: Iterator[bytes], digest: Any, head: bytearray | None = None) -> Iterator[bytes]:
+def _hashed(data: Iterator[Chunk], digest: Any, head: bytearray | None = None) -> Iterator[Chunk]:
     """The chunks, passed on after hashing them; `head` collects the first five bytes (to see "%PDF-")."""
     for chunk in data:
         digest.update(chunk)

@@ -32,7 +32,7 @@ class SealedSpool:
         self._places: dict[str, tuple[int, int, bytes]] = {}  # name -> offset, length with tag, nonce
         self._end = 0
 
-    def put(self, name: str, chunks: Iterable[bytes]) -> None:
+    def put(self, name: str, chunks: Iterable[bytes | memoryview]) -> None:
         """Encrypts and appends the chunks as one item; the nonce is its number, unique under this key."""
         nonce = len(self._places).to_bytes(12, "big")
         encryptor = Cipher(algorithms.AES256(self._key), modes.GCM(nonce)).encryptor()
