@@ -1,13 +1,17 @@
 """Headquarters imports a post's bundle (SPEC A3): decrypt, verify, check, merge by UUID, acknowledge.
 
-Everything is checked before anything is written, and the merge is one transaction of the consolidated store, so
-a refused bundle (one line saying why) leaves the store exactly as it was. Importing the same bundle again changes
-nothing and acknowledges again; a batch number that arrives again with other content is refused as a replay; a
-gap in a post's batch numbers is reported. An entry never changes: one that arrives again must read the same.
+The whole import, reading included, is one transaction of the consolidated store: the entries are written as the
+bundle streams (issue 15) and every check at the end, signature first, decides whether it commits, so a refused
+bundle (one line saying why) leaves the store exactly as it was, and no reader ever sees part of one. Importing
+the same bundle again changes nothing and acknowledges again; a batch number that arrives again with other
+content is refused as a replay; a gap in a post's batch numbers is reported. An entry never changes: one that
+arrives again must read the same.
 
-Several imports may run at once (analysts, processes; issue 16): the merge first locks its post in the store
-(`lock_post`), and a transaction that lost a race anyway (`HqRetry`) is run again from the start, so that every
-entry ends up exactly once and the same bundle imported twice at once is merged once, with one acknowledgement.
+Several imports may run at once (analysts, processes; issue 16): once its entries are in, an import locks its post
+in the store (`lock_post`: SQLite's one write lock, taken at BEGIN IMMEDIATE, or a PostgreSQL advisory lock held
+to the end of the transaction), and a transaction that lost a race anyway (`HqRetry`) is run again from the
+start, so that every entry ends up exactly once and the same bundle imported twice at once is merged once, with
+one acknowledgement.
 """
 
 from __future__ import annotations

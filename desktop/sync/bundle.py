@@ -11,9 +11,10 @@ SignedData (desktop/sync/cms.py) around a ZIP (desktop/sync/zipstream.py) holdin
 Each layer is written and read as a stream (issue 15), so neither side holds the payload whole: `BundleWriter`
 takes one member at a time and the bytes leave, signed and encrypted, as each member is done; the manifest comes
 last because it names every other member's hash. `read_bundle` decrypts, hashes and checks in one pass, keeping only
-the entries (small: one line each), each PDF's hash and the three small members, and refuses anything before the
-signature is known good. The PDFs wait meanwhile in a spool sealed with a key that lives only in memory
-(desktop/sync/spool.py), from which `Payload.pdfs` gives them one at a time to whoever stores them.
+the entries (small: one line each), each member's hash and the manifest, and refuses anything before the signature
+is known good. Each PDF goes, as it streams past, to the caller's `Merge` (headquarters' open transaction, which
+rolls back if anything fails at the end); PDFs that come before entries.jsonl (older writers' order) wait instead
+in a spool sealed with a key that lives only in memory (desktop/sync/spool.py).
 
 Reading trusts nothing in the ZIP: member names (no absolute paths, no "..", no duplicates, only the names above),
 sizes before and while decompressing (a zip bomb is refused, not unpacked), the manifest's hashes and counts, and

@@ -1,4 +1,6 @@
-"""Where headquarters keeps a bundle's PDFs between checking the bundle and merging it (SPEC A3, issue 15).
+"""Where headquarters keeps a bundle's PDFs between checking the bundle and merging it (SPEC A3, issue 15), when
+they come before entries.jsonl (older writers' order): today's bundles list their entries first, and their PDFs go
+straight into the store's open transaction instead (desktop/hq/importer.py).
 
 The merge may only begin once the whole bundle has checked, and the signature that proves it comes at the very end
 of the stream, after every PDF; holding the PDFs in memory until then is what made imports grow with the bundle.
