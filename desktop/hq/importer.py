@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -152,14 +153,15 @@ def import_bundle(store: HqStore, source: BundleSource, recipient: Recipient, li
         if size > limits.max_bundle_bytes:
             raise BundleRefused(f"the bundle is {size:,} bytes, over the {limits.max_bundle_bytes:,} accepted")
         posts = store.posts()
-        known: list[_Labels] = []  # what a first pass learned when its guess was wrong (see _StreamingMerge)
-        for _ in range(2):
+        known: _Labels | None = None  # what a pass learned when its guess was wrong (see _StreamingMerge)
+        for _ in range(RETRIES):
             try:
-                return _retrying(store, lambda tx: _import(tx, handle, posts, recipient, limits,
-                                                           known[0] if known else None))
+                return _retrying(store, partial(_import, handle=handle, posts=posts, recipient=recipient, limits=limits,
+                                                known=known))
             except _Relabel as learned:
-                known.append(learned.labels)
-    raise AssertionError("a second pass knows the post and batch and cannot guess wrong")
+                known = learned.labels
+    raise HqStoreError("the consolidated store kept changing under this import (other imports of the same "
+                       "entries); nothing was imported. Run the import again.")
 
 
 def acknowledgement_file(report: ImportReport, recipient: Recipient) -> bytes:
