@@ -68,7 +68,8 @@ def looker(db: HqTarget) -> Callable[[], Look]:
                                             "(SELECT count(*) FROM batches)").fetchone()  # type: ignore[misc]
             (copying,) = conn.execute(
                 "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'entries' "
-                "AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()").fetchone()  # type: ignore[misc]
+                "AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid() AND l.database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())").fetchone()  # type: ignore[misc]
         return Look(entries, batches, copying > 0)
     return look_pg
 
