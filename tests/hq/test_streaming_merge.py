@@ -11,6 +11,7 @@ that nobody else could see them.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import sqlite3
@@ -156,3 +157,23 @@ def test_a_batch_that_arrives_out_of_order_or_from_a_post_named_otherwise_lands_
         (u, 1) for u in late.acknowledgement.entries}
     assert where == expected
     assert sorted(by_post.values()) == [[1], [1, 3]]
+
+
+def test_a_bundle_whose_pdfs_come_before_its_entries_still_imports_whole(db: HqTarget, hq: Party,
+                                                                         posts: dict[str, Party],
+                                                                         recipient: Recipient) -> None:
+    """Another writer's order: the PDFs cannot go to the store before their entries are known, so they wait in
+    the sealed spool and are merged at the end, in the same transaction."""
+    found = rows(3)
+    pdfs = [(bundle.pdf_name(str(e["uuid"])), b"%PDF-1.4\n%" + os.urandom(2_000) + b"\n%%EOF\n") for e in found]
+    members = [*pdfs, (bundle.JSONL, bundle.entries_jsonl(found)), (bundle.CSV, bundle.entries_csv(found))]
+    party = posts["Ottawa"]
+    store = db.open()
+    try:
+        report = import_bundle(store, seal_streamed(members, (party.certificate, party.key), hq,  # type: ignore[arg-type]
+                                                    entry_count=3), recipient)
+        assert (report.new, store.counts().entries) == (3, 3)
+    finally:
+        store.close()
+    stored = "\n".join(map(str, db.dump()))
+    assert all(hashlib.sha256(pdf).hexdigest() in stored for _, pdf in pdfs)  # the store's pdf_sha256 of its bytes
