@@ -35,6 +35,7 @@ from psycopg_pool import ConnectionPool
 
 from desktop.hq import migrations
 from desktop.hq.store import (
+    EntryWriter,
     HeldEntry,
     HqCounts,
     HqRetry,
@@ -241,14 +242,28 @@ class _PostgresTransaction:
              batch.entry_count, batch.received_at, batch.already_held, batch.acknowledged_at))
 
     def add_entries(self, post_fingerprint: str, batch: int, received_at: str, entries: Sequence[NewEntry]) -> None:
+        with self.entry_writer(post_fingerprint, batch, received_at) as writer:
+            for entry in entries:
+                writer.write(entry)
+
+    @contextmanager
+    def entry_writer(self, post_fingerprint: str, batch: int, received_at: str) -> Iterator[EntryWriter]:
         # COPY: one stream for the whole batch instead of a round trip per entry (INSERT privilege suffices);
         # binary, so that the PDFs travel as they are rather than hex-escaped.
         sql = f"COPY entries ({', '.join(_ENTRY)}) FROM STDIN (FORMAT BINARY)"
         with self._conn.cursor() as cursor, cursor.copy(sql) as copy:
             copy.set_types(_ENTRY_TYPES)
-            for e in entries:
-                copy.write_row([*(e.row[c] for c in COLUMNS), post_fingerprint, batch, e.line, e.pdf,
-                                hashlib.sha256(e.pdf).hexdigest(), received_at])
+            yield _CopyWriter(copy, post_fingerprint, batch, received_at)
+
+
+class _CopyWriter:
+    def __init__(self, copy: psycopg.Copy, post_fingerprint: str, batch: int, received_at: str) -> None:
+        self._copy, self._labels = copy, (post_fingerprint, batch, received_at)
+
+    def write(self, entry: NewEntry) -> None:
+        post_fingerprint, batch, received_at = self._labels
+        self._copy.write_row([*(entry.row[c] for c in COLUMNS), post_fingerprint, batch, entry.line, entry.pdf,
+                              entry.pdf_sha256 or hashlib.sha256(entry.pdf).hexdigest(), received_at])
 
 
 def _check_schema(conn: psycopg.Connection[Any], where: str, url: str) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from desktop.hq import migrations
 from desktop.hq.store import (
+    EntryWriter,
     HeldEntry,
     HqCounts,
     HqStoreError,
@@ -38,6 +39,8 @@ BUSY_SECONDS = 120.0  # how long an import waits for another process's import to
 _BATCH = ("post_fingerprint, batch_no, manifest_sha256, post_name, created, entry_count, received_at, already_held, "
           "acknowledged_at")
 _EXPORT = ", ".join([*COLUMNS, "batch_no", "received_at"])
+_ENTRY = [*COLUMNS, "post_fingerprint", "batch_no", "line", "pdf", "pdf_sha256", "received_at"]
+_INSERT = f"INSERT INTO entries ({', '.join(_ENTRY)}) VALUES ({', '.join('?' * len(_ENTRY))})"
 
 
 class SqliteHqStore:
@@ -167,11 +170,24 @@ class _SqliteTransaction:
              batch.entry_count, batch.received_at, batch.already_held, batch.acknowledged_at))
 
     def add_entries(self, post_fingerprint: str, batch: int, received_at: str, entries: Sequence[NewEntry]) -> None:
-        names = [*COLUMNS, "post_fingerprint", "batch_no", "line", "pdf", "pdf_sha256", "received_at"]
-        self._conn.executemany(
-            f"INSERT INTO entries ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-            ([*(int(e.row[c]) if c == "b7" else e.row[c] for c in COLUMNS), post_fingerprint, batch, e.line, e.pdf,
-              hashlib.sha256(e.pdf).hexdigest(), received_at] for e in entries))
+        self._conn.executemany(_INSERT, (_values(e, post_fingerprint, batch, received_at) for e in entries))
+
+    @contextmanager
+    def entry_writer(self, post_fingerprint: str, batch: int, received_at: str) -> Iterator[EntryWriter]:
+        yield _SqliteEntryWriter(self._conn, post_fingerprint, batch, received_at)
+
+
+class _SqliteEntryWriter:
+    def __init__(self, conn: sqlite3.Connection, post_fingerprint: str, batch: int, received_at: str) -> None:
+        self._conn, self._labels = conn, (post_fingerprint, batch, received_at)
+
+    def write(self, entry: NewEntry) -> None:
+        self._conn.execute(_INSERT, _values(entry, *self._labels))
+
+
+def _values(entry: NewEntry, post_fingerprint: str, batch: int, received_at: str) -> list[Any]:
+    return [*(int(entry.row[c]) if c == "b7" else entry.row[c] for c in COLUMNS), post_fingerprint, batch, entry.line,
+            entry.pdf, entry.pdf_sha256 or hashlib.sha256(entry.pdf).hexdigest(), received_at]
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

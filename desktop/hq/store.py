@@ -57,6 +57,7 @@ class NewEntry:
     row: dict[str, Any]  # the SPEC A2 columns
     line: str
     pdf: bytes
+    pdf_sha256: str | None = None  # when known already (the import hashed it for the manifest): not hashed again
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,10 @@ class IndividualCount:
     posts: int
 
 
+class EntryWriter(Protocol):
+    def write(self, entry: NewEntry) -> None: ...
+
+
 class HqTransaction(Protocol):
     def lock_post(self, fingerprint: str) -> None:
         """Waits until no other transaction imports for this post, and holds it until this one ends."""
@@ -101,6 +106,12 @@ class HqTransaction(Protocol):
 
     def add_entries(self, post_fingerprint: str, batch: int, received_at: str, entries: Sequence[NewEntry]
                     ) -> None: ...
+
+    def entry_writer(self, post_fingerprint: str, batch: int, received_at: str
+                     ) -> AbstractContextManager[EntryWriter]:
+        """Entries written one at a time as they come, until the block ends: the import writes each while the
+        bundle streams, before the bundle has checked, and the transaction's rollback undoes them if it fails.
+        Nothing else may be asked of the transaction inside the block (PostgreSQL: one COPY is running)."""
 
 
 class HqStore(Protocol):

@@ -11,9 +11,10 @@ SignedData (desktop/sync/cms.py) around a ZIP (desktop/sync/zipstream.py) holdin
 Each layer is written and read as a stream (issue 15), so neither side holds the payload whole: `BundleWriter`
 takes one member at a time and the bytes leave, signed and encrypted, as each member is done; the manifest comes
 last because it names every other member's hash. `read_bundle` decrypts, hashes and checks in one pass, keeping only
-the entries (small: one line each), each PDF's hash and the three small members, and refuses anything before the
-signature is known good. The PDFs wait meanwhile in a spool sealed with a key that lives only in memory
-(desktop/sync/spool.py), from which `Payload.pdfs` gives them one at a time to whoever stores them.
+the entries (small: one line each), each member's hash and the manifest, and refuses anything before the signature
+is known good. Each PDF goes, as it streams past, to the caller's `Merge` (headquarters' open transaction, which
+rolls back if anything fails at the end); PDFs that come before entries.jsonl (older writers' order) wait instead
+in a spool sealed with a key that lives only in memory (desktop/sync/spool.py).
 
 Reading trusts nothing in the ZIP: member names (no absolute paths, no "..", no duplicates, only the names above),
 sizes before and while decompressing (a zip bomb is refused, not unpacked), the manifest's hashes and counts, and
@@ -32,12 +33,13 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from desktop.sync import cms, der, envelope
+from desktop.sync.der import Chunk
 from desktop.sync.spool import SealedSpool, SpoolError
 from desktop.sync.zipstream import Member, ZipFormatError, ZipReader, ZipSink
 
@@ -57,6 +59,11 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # lower case, as str(UUID)
 _DATES = ("disclosed_on", "retain_until")
 _PIECE = 1 << 16  # characters of entries.csv written at a time
+
+_COLUMN_LIST = list(COLUMNS)
+_COLUMN_SET = frozenset(COLUMNS)
+_TEXT_COLUMNS = COLUMNS[:-1]  # every column but b7 is text (b7 is last)
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # made once: json.dumps makes one a call
 
 Row = dict[str, Any]
 
@@ -85,21 +92,78 @@ class Manifest:
     sha256: dict[str, str]
 
 
+class Merge(Protocol):
+    """Where `read_bundle` hands the entries and each PDF while the bundle streams (headquarters' open
+    transaction, desktop/hq/importer.py): nothing it is given is checked yet, so it must be able to undo it all
+    (roll back) when the signature or a check at the end refuses the bundle."""
+
+    def entries(self, entries: Entries) -> None:
+        """entries.jsonl has been read whole and every line checked; its PDFs follow."""
+
+    def pdf(self, uuid: str, data: bytes, sha256: bytes) -> None:
+        """The PDF of entry `uuid` (one of `entries`), whole, with its SHA-256, not yet compared with the
+        manifest's."""
+
+
+class Entries:
+    """The entries of entries.jsonl in order, each kept as its canonical line in UTF-8 (what headquarters stores
+    and compares on a second receipt) and parsed again when it is needed: about a third of what the parsed rows
+    took, which is what grew with the bundle at headquarters (issue 15)."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, bytes] = {}  # uuid -> canonical line, in the order of entries.jsonl
+        self.csv = _ExpectedCsv()  # what entries.csv must be, as digests, made while each row is at hand
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __contains__(self, uuid: object) -> bool:
+        return uuid in self._lines
+
+    def uuids(self) -> list[str]:
+        return list(self._lines)
+
+    def line(self, uuid: str) -> str:
+        return self._lines[uuid].decode("utf-8")
+
+    def row(self, uuid: str) -> Row:
+        row: Row = json.loads(self._lines[uuid])
+        return row
+
+    def rows(self) -> Iterator[Row]:
+        for line in self._lines.values():
+            yield json.loads(line)
+
+    def add(self, row: Row) -> None:
+        self._lines[row["uuid"]] = _LINE_ENCODER.encode(row).encode("utf-8")  # _row gave the columns in order
+        self.csv.add(row)
+
+
 @dataclass(frozen=True)
 class Payload:
-    """A bundle whose signature, manifest and entries have checked. Its PDFs wait in a sealed spool for the merge
-    (`pdfs`); use it in a `with` block, or `close()` it, so that the spool goes when the import is done."""
+    """A bundle whose signature, manifest and entries have checked. PDFs that came before entries.jsonl (older
+    bundles, other writers) wait in a sealed spool for the merge (`pdfs`); the others went to the `Merge` as they
+    streamed. Use it in a `with` block, or `close()` it, so that the spool goes when the import is done."""
 
     manifest: Manifest
     manifest_sha256: str
-    rows: list[Row]
-    lines: list[str]  # each row as its entries.jsonl line: what headquarters compares on a second receipt
+    entries: Entries
     signer: x509.Certificate  # the registered post certificate whose key signed it
     _spool: SealedSpool = field(repr=False)
 
+    @property
+    def rows(self) -> list[Row]:
+        return list(self.entries.rows())
+
+    @property
+    def spooled(self) -> bool:
+        """Some PDFs came before entries.jsonl and wait in the spool."""
+        return next(self._spool.names(), None) is not None
+
     def pdfs(self, uuids: set[str]) -> Iterator[tuple[str, bytes]]:
-        """The DHS-191 PDF of each entry in `uuids`, one at a time, in the order the ZIP held them: each was
-        checked against the signed manifest as it streamed past, and its sealed copy is checked as it is read."""
+        """The spooled DHS-191 PDF of each entry in `uuids`, one at a time, in the order the ZIP held them: each
+        was checked against the signed manifest as it streamed past, and its sealed copy is checked as it is read.
+        Without a `Merge`, every PDF is spooled."""
         for name in self._spool.names():
             uuid = name[len(PDF_FOLDER):-len(".pdf")]
             if uuid in uuids:
@@ -123,7 +187,9 @@ def pdf_name(entry_uuid: str) -> str:
 
 
 def jsonl_line(row: Mapping[str, Any]) -> str:
-    return json.dumps({name: row[name] for name in COLUMNS}, ensure_ascii=False, separators=(",", ":"))
+    if list(row) != _COLUMN_LIST:
+        row = {name: row[name] for name in COLUMNS}
+    return _LINE_ENCODER.encode(row)
 
 
 def csv_cell(value: Any) -> str:
@@ -220,14 +286,16 @@ class BundleWriter:
 
 
 def read_bundle(handle: BinaryIO, certificate: x509.Certificate, key: rsa.RSAPrivateKey,
-                trusted: Sequence[x509.Certificate], limits: BundleLimits = BundleLimits()) -> Payload:
+                trusted: Sequence[x509.Certificate], limits: BundleLimits = BundleLimits(),
+                merge: Merge | None = None) -> Payload:
     """The checked content of a bundle read from `handle` in one pass: decrypted with headquarters' key, signed by
     one of `trusted`. CmsError or BundleError name the first problem; a problem in the payload is told only once
     the signature has checked, so that a changed byte is reported as a broken signature and not as whatever the
-    garbled ZIP then looks like."""
+    garbled ZIP then looks like. With a `merge`, the entries and each PDF after them go to it as they stream past,
+    before anything has checked: the caller undoes what it did with them when this raises."""
     plaintext = envelope.Envelope(envelope.bundle_stream(handle), certificate, key).plaintext()
     signed = cms.SignedReader(der.Stream(plaintext))
-    scan = _Scan(limits)
+    scan = _Scan(limits, merge)
     try:
         problem: BundleError | None = None
         try:
@@ -245,18 +313,20 @@ def read_bundle(handle: BinaryIO, certificate: x509.Certificate, key: rsa.RSAPri
 
 
 class _Scan:
-    """What the one pass keeps of the payload: the manifest whole, the entries parsed as their lines stream past
-    (entries.csv compared with them as it streams), every member's SHA-256, the first bytes of each PDF, and the
-    PDFs sealed in a spool until the merge. Problems in the entries are kept, not raised, and told in the order
-    the checks have always run: manifest, hashes, count, entries, CSV, PDFs."""
+    """What the one pass keeps of the payload: the manifest whole, the entries as their lines stream past
+    (entries.csv compared with them as it streams), every member's SHA-256 (bytes, not hex: 10,000 of them), which
+    PDFs came and whether each starts as one, and the PDFs either handed to the merge (once the entries are known)
+    or sealed in a spool until the merge. Problems in the entries are kept, not raised, and told in the order the
+    checks have always run: manifest, hashes, count, entries, CSV, PDFs."""
 
-    def __init__(self, limits: BundleLimits) -> None:
+    def __init__(self, limits: BundleLimits, merge: Merge | None) -> None:
         self._limits = limits
+        self._merge = merge
         self._manifest: bytes | None = None
         self._entries: _Entries | None = None
         self._csv: _CsvCheck | None = None
-        self._hashes: dict[str, str] = {}
-        self._heads: dict[str, bytes] = {}
+        self._hashes: dict[str, bytes] = {}
+        self._not_pdf: set[str] = set()  # PDF members that do not start with "%PDF-"
         self._total = 0
         self.spool = SealedSpool()
 
@@ -272,7 +342,7 @@ class _Scan:
             if required not in self._hashes:
                 raise BundleError(f"the member {required} is missing")
 
-    def _member(self, member: Member, data: Iterator[bytes]) -> None:
+    def _member(self, member: Member, data: Iterator[Chunk]) -> None:
         name = _checked_name(member.name)
         if name in self._hashes:
             raise BundleError(f"the member {name!r} appears twice")
@@ -292,15 +362,35 @@ class _Scan:
             for chunk in _hashed(data, digest):
                 self._entries.feed(chunk)
             self._entries.close()
+            if self._merge is not None and self._entries.whole:
+                self._merge.entries(self._entries.entries)
         elif name == CSV:
-            self._csv = _CsvCheck(self._entries.rows if self._entries and self._entries.whole else None)
+            self._csv = _CsvCheck(self._entries.entries if self._entries and self._entries.whole else None)
             for chunk in _hashed(data, digest):
                 self._csv.feed(chunk)
         else:
-            head = bytearray()
+            self._pdf(name, data, digest)
+        self._hashes[name] = digest.digest()
+
+    def _pdf(self, name: str, data: Iterator[Chunk], digest: Any) -> None:
+        """To the merge when the entries came first and are whole (today's bundles: entries.jsonl, entries.csv,
+        the PDFs, the manifest); to the spool when no entries have come yet (older writers' order), or without a
+        merge; else only hashed, as the bundle is refused anyway (its entries have a problem, or the PDF belongs to
+        none of them)."""
+        head = bytearray()
+        uuid = name[len(PDF_FOLDER):-len(".pdf")]
+        entries = self._entries
+        if self._merge is not None and entries is not None and entries.whole and uuid in entries.entries:
+            pdf = b"".join(_hashed(data, digest, head))
+            if pdf.startswith(b"%PDF-"):
+                self._merge.pdf(uuid, pdf, digest.digest())
+        elif self._merge is None or entries is None:
             self.spool.put(name, _hashed(data, digest, head))
-            self._heads[name] = bytes(head)
-        self._hashes[name] = digest.hexdigest()
+        else:
+            for _ in _hashed(data, digest, head):
+                pass
+        if not head.startswith(b"%PDF-"):
+            self._not_pdf.add(name)
 
     def payload(self, signer: x509.Certificate) -> Payload:
         assert self._manifest is not None and self._entries is not None and self._csv is not None  # read() saw them
@@ -311,32 +401,28 @@ class _Scan:
                               f"{manifest.entry_count}")
         if self._entries.problem is not None:
             raise self._entries.problem
-        rows = self._entries.rows
-        self._csv.check(rows)
-        _check_pdfs(self._heads, rows)
-        return Payload(manifest, self._hashes[MANIFEST], rows, self._entries.lines, signer, self.spool)
+        entries = self._entries.entries
+        self._csv.check(entries)
+        _check_pdfs(self._hashes, self._not_pdf, entries)
+        return Payload(manifest, self._hashes[MANIFEST].hex(), entries, signer, self.spool)
 
 
 class _Entries:
     """entries.jsonl read as it streams, a line at a time (JSON Lines: split at line feeds only, as a JSON string
-    may hold U+2028): each entry checked and kept with its canonical line, one copy kept of text that repeats
-    from entry to entry (the post, the recipient, the authority). The first problem is kept, and the lines after it
-    only counted."""
+    may hold U+2028): each entry checked and kept as its canonical line (`Entries`). The first problem is kept,
+    and the lines after it only counted."""
 
     def __init__(self) -> None:
-        self.rows: list[Row] = []
-        self.lines: list[str] = []
+        self.entries = Entries()
         self.count = 0
         self.problem: BundleError | None = None
         self._tail = b""
-        self._seen: set[str] = set()
-        self._shared: dict[str, str] = {}
 
     @property
     def whole(self) -> bool:
         return self.problem is None
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: Chunk) -> None:
         *lines, self._tail = (self._tail + data).split(b"\n")
         for line in lines:
             self._line(line)
@@ -345,6 +431,7 @@ class _Entries:
         if self._tail:
             self._line(self._tail)
             self._tail = b""
+        self.entries.csv.close()
 
     def _line(self, encoded: bytes) -> None:
         self.count += 1
@@ -355,56 +442,95 @@ class _Entries:
                 line = encoded.removesuffix(b"\r").decode("utf-8")
             except UnicodeDecodeError:
                 raise BundleError("entries.jsonl is not UTF-8") from None
-            row = {name: self._shared.setdefault(value, value) if isinstance(value, str) else value
-                   for name, value in _row(line, self.count).items()}
-            if row["uuid"] in self._seen:
+            row = _row(line, self.count)
+            if row["uuid"] in self.entries:
                 raise BundleError(f"entries.jsonl line {self.count}: entry {row['uuid']} appears twice")
         except BundleError as error:
             self.problem = error
             return
-        self._seen.add(row["uuid"])
-        self.rows.append(row)
-        self.lines.append(jsonl_line(row))
+        self.entries.add(row)
+
+
+class _ExpectedCsv:
+    """entries.csv as csv_lines writes it for the entries (what this program's export writes, byte for byte),
+    made row by row while entries.jsonl is parsed and kept only as the SHA-256 of each 64 KiB piece: the CSV is
+    then compared piece by piece as it streams, without parsing the entries again or holding either text."""
+
+    def __init__(self) -> None:
+        self._out = io.StringIO()
+        self._writer = csv.writer(self._out, lineterminator="\r\n")
+        self._out.write("\ufeff")
+        self._writer.writerow(COLUMNS)
+        self._pending = bytearray()
+        self.digests: list[bytes] = []  # of each whole piece, then of the last, shorter one
+        self.size = 0
+
+    def add(self, row: Row) -> None:
+        self._writer.writerow([*map(row.__getitem__, _TEXT_COLUMNS), "true" if row["b7"] else "false"])
+        if self._out.tell() >= _PIECE:
+            self._flush()
+
+    def close(self) -> None:
+        self._flush()
+        self.digests.append(hashlib.sha256(self._pending).digest())
+        self.size += len(self._pending)
+        self._pending = bytearray()
+
+    def _flush(self) -> None:
+        self._pending += self._out.getvalue().encode("utf-8")
+        self._out.seek(0)
+        self._out.truncate()
+        while len(self._pending) >= _PIECE:
+            self.digests.append(hashlib.sha256(self._pending[:_PIECE]).digest())
+            self.size += _PIECE
+            del self._pending[:_PIECE]
 
 
 class _CsvCheck:
-    """entries.csv compared as it streams with what csv_lines writes for the entries (what this program's export
-    writes, byte for byte), keeping nothing; a CSV written otherwise (another quoting, say), or one that came
-    before the entries, is kept whole and checked cell by cell at the end."""
+    """entries.csv compared as it streams with `_ExpectedCsv`, a piece at a time, keeping one piece; a CSV written
+    otherwise (another quoting, say), or one that came before the entries, is kept from where it first differs
+    and checked cell by cell at the end."""
 
-    def __init__(self, rows: list[Row] | None) -> None:
-        self._expected = (piece.encode("utf-8") for piece in csv_lines(rows)) if rows is not None else None
-        self._pending = b""  # expected bytes not yet compared
-        self._matched = 0
-        self._kept: bytearray | None = None if rows is not None else bytearray()
-        self._rows = rows
+    def __init__(self, entries: Entries | None) -> None:
+        self._entries = entries
+        self._piece = bytearray()  # bytes not yet compared (less than a piece)
+        self._matched = 0  # bytes found to be what the export writes
+        self._kept: bytearray | None = None if entries is not None else bytearray()
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: Chunk) -> None:
         if self._kept is not None:
             self._kept += data
             return
-        assert self._expected is not None
-        while len(self._pending) < len(data):
-            piece = next(self._expected, None)
-            if piece is None:
-                break
-            self._pending += piece
-        if self._pending[:len(data)] == data:
-            self._pending = self._pending[len(data):]
-            self._matched += len(data)
-        else:  # what matched is what csv_lines wrote: make it again, and keep the rest as it comes
-            self._kept = bytearray(entries_csv(self._rows or [])[:self._matched]) + data
-
-    def check(self, rows: Sequence[Row]) -> None:
-        if self._kept is None:
-            assert self._expected is not None
-            if not self._pending and not b"".join(self._expected):
+        assert self._entries is not None
+        self._piece += data
+        digests = self._entries.csv.digests
+        while len(self._piece) >= _PIECE:
+            index = self._matched // _PIECE
+            if index < len(digests) - 1 and hashlib.sha256(self._piece[:_PIECE]).digest() == digests[index]:
+                self._matched += _PIECE
+                del self._piece[:_PIECE]
+            else:
+                self._differs()
                 return
-            self._kept = bytearray(entries_csv(rows)[:self._matched])
-        _check_csv(bytes(self._kept), rows)
+
+    def check(self, entries: Entries) -> None:
+        if self._kept is None:
+            expected = entries.csv
+            if (self._matched + len(self._piece) == expected.size
+                    and hashlib.sha256(self._piece).digest() == expected.digests[-1]):
+                return
+            self._differs()
+        assert self._kept is not None
+        _check_csv(bytes(self._kept), entries)
+
+    def _differs(self) -> None:
+        """From here on the CSV is kept: what matched so far is what csv_lines writes, so it is made again."""
+        rows = self._entries.rows() if self._entries is not None else iter(())
+        self._kept = bytearray(entries_csv(rows)[:self._matched]) + self._piece
+        self._piece = bytearray()
 
 
-def _hashed(data: Iterator[bytes], digest: Any, head: bytearray | None = None) -> Iterator[bytes]:
+def _hashed(data: Iterator[Chunk], digest: Any, head: bytearray | None = None) -> Iterator[Chunk]:
     """The chunks, passed on after hashing them; `head` collects the first five bytes (to see "%PDF-")."""
     for chunk in data:
         digest.update(chunk)
@@ -457,7 +583,7 @@ def _manifest(raw: bytes) -> Manifest:
     return Manifest(post, batch, created, count, dict(hashes))
 
 
-def _check_hashes(manifest: Manifest, hashes: Mapping[str, str]) -> None:
+def _check_hashes(manifest: Manifest, hashes: Mapping[str, bytes]) -> None:
     listed, present = set(manifest.sha256), set(hashes)
     if listed != present:
         extra, missing = sorted(present - listed), sorted(listed - present)
@@ -465,7 +591,7 @@ def _check_hashes(manifest: Manifest, hashes: Mapping[str, str]) -> None:
                           (f"; not listed: {extra[0]}" if extra else "") +
                           (f"; missing: {missing[0]}" if missing else ""))
     for name in sorted(hashes):
-        if hashes[name] != manifest.sha256[name]:
+        if hashes[name].hex() != manifest.sha256[name]:
             raise BundleError(f"{name} does not match its SHA-256 in manifest.json")
 
 
@@ -475,22 +601,24 @@ def _row(line: str, number: int) -> Row:
         row = json.loads(line)
     except ValueError as error:
         raise BundleError(f"{where} is not JSON ({error})") from None
-    if not isinstance(row, dict) or set(row) != set(COLUMNS):
+    if not isinstance(row, dict) or row.keys() != _COLUMN_SET:
         raise BundleError(f"{where} must hold exactly the columns {', '.join(COLUMNS)}")
-    for name in COLUMNS:
-        wanted = bool if name == "b7" else str
-        if not isinstance(row[name], wanted):
-            raise BundleError(f"{where}: {name} must be {'true or false' if wanted is bool else 'text'}")
+    if not all(isinstance(value, str) for value in map(row.__getitem__, _TEXT_COLUMNS)) or not isinstance(
+            row["b7"], bool):
+        name = next(n for n in COLUMNS if not isinstance(row[n], bool if n == "b7" else str))
+        raise BundleError(f"{where}: {name} must be {'true or false' if name == 'b7' else 'text'}")
     if not _is_uuid(row["uuid"]):
         raise BundleError(f"{where}: uuid {row['uuid']!r} is not a lower-case UUID")
     for name in _DATES:
         if not _is_date(row[name]):
             raise BundleError(f"{where}: {name} must be a date, YYYY-MM-DD")
-    return {name: row[name] for name in COLUMNS}
+    return row if list(row) == _COLUMN_LIST else {name: row[name] for name in COLUMNS}
 
 
-def _check_csv(raw: bytes, rows: Sequence[Row]) -> None:
+def _check_csv(raw: bytes, entries: Entries) -> None:
     """entries.csv says what entries.jsonl says, cell by cell."""
+    rows = entries.rows()
+    expected = len(entries)
     try:
         table = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
         header = next(table, None)
@@ -499,24 +627,24 @@ def _check_csv(raw: bytes, rows: Sequence[Row]) -> None:
         count = 0
         for number, cells in enumerate(table, 2):  # line by line: the table is never held whole
             count += 1
-            if count <= len(rows) and cells != [csv_cell(rows[count - 1][name]) for name in COLUMNS]:
-                raise BundleError(f"entries.csv line {number} differs from entry {rows[count - 1]['uuid']} in "
-                                  "entries.jsonl")
+            row = next(rows, None)
+            if row is not None and cells != [csv_cell(row[name]) for name in COLUMNS]:
+                raise BundleError(f"entries.csv line {number} differs from entry {row['uuid']} in entries.jsonl")
     except (UnicodeDecodeError, csv.Error) as error:
         raise BundleError(f"entries.csv cannot be read ({error})") from None
-    if count != len(rows):
-        raise BundleError(f"entries.csv has {count} entries; entries.jsonl has {len(rows)}")
+    if count != expected:
+        raise BundleError(f"entries.csv has {count} entries; entries.jsonl has {expected}")
 
 
-def _check_pdfs(heads: Mapping[str, bytes], rows: Sequence[Row]) -> None:
-    """One PDF for each entry and none for any other; `heads` are their first bytes."""
-    for row in rows:
-        head = heads.get(pdf_name(row["uuid"]))
-        if head is None:
-            raise BundleError(f"the DHS-191 PDF of entry {row['uuid']} is missing")
-        if not head.startswith(b"%PDF-"):
-            raise BundleError(f"{pdf_name(row['uuid'])} is not a PDF")
-    if len(heads) != len(rows):
+def _check_pdfs(members: Mapping[str, bytes], not_pdf: set[str], entries: Entries) -> None:
+    """One PDF for each entry and none for any other; `not_pdf` are those that do not start as a PDF does."""
+    for uuid in entries.uuids():
+        name = pdf_name(uuid)
+        if name not in members:
+            raise BundleError(f"the DHS-191 PDF of entry {uuid} is missing")
+        if name in not_pdf:
+            raise BundleError(f"{name} is not a PDF")
+    if len(members) - 3 != len(entries):  # the manifest, entries.jsonl and entries.csv, which read() required
         raise BundleError("the bundle holds a DHS-191 PDF for an entry that entries.jsonl does not list")
 
 

@@ -158,7 +158,7 @@ class SignedReader:
                            f"damaged ({error})") from None
         self._content = self._chunks()
 
-    def content(self) -> Iterator[bytes]:
+    def content(self) -> Iterator[der.Chunk]:
         return self._content
 
     def finish(self, trusted: Sequence[x509.Certificate]) -> x509.Certificate:
@@ -194,7 +194,7 @@ class SignedReader:
         opened.append(octets)
         return opened
 
-    def _chunks(self) -> Iterator[bytes]:
+    def _chunks(self) -> Iterator[der.Chunk]:
         octets = self._open.pop()
         try:
             for chunk in der.octet_chunks(self._stream, octets, "eContent", _SEGMENT):

@@ -1,4 +1,6 @@
-"""Where headquarters keeps a bundle's PDFs between checking the bundle and merging it (SPEC A3, issue 15).
+"""Where headquarters keeps a bundle's PDFs between checking the bundle and merging it (SPEC A3, issue 15), when
+they come before entries.jsonl (older writers' order): today's bundles list their entries first, and their PDFs go
+straight into the store's open transaction instead (desktop/hq/importer.py).
 
 The merge may only begin once the whole bundle has checked, and the signature that proves it comes at the very end
 of the stream, after every PDF; holding the PDFs in memory until then is what made imports grow with the bundle.
@@ -32,7 +34,7 @@ class SealedSpool:
         self._places: dict[str, tuple[int, int, bytes]] = {}  # name -> offset, length with tag, nonce
         self._end = 0
 
-    def put(self, name: str, chunks: Iterable[bytes]) -> None:
+    def put(self, name: str, chunks: Iterable[bytes | memoryview]) -> None:
         """Encrypts and appends the chunks as one item; the nonce is its number, unique under this key."""
         nonce = len(self._places).to_bytes(12, "big")
         encryptor = Cipher(algorithms.AES256(self._key), modes.GCM(nonce)).encryptor()

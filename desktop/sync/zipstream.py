@@ -83,7 +83,7 @@ class ZipSink:
             self._held.clear()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     name: str
     flags: int
@@ -109,7 +109,7 @@ class ZipReader:
         self._start = stream.position
         self.members: list[Member] = []
 
-    def entries(self) -> Iterator[tuple[Member, Iterator[bytes]]]:
+    def entries(self) -> Iterator[tuple[Member, Iterator[der.Chunk]]]:
         """Each member with an iterator of its uncompressed bytes. Read the bytes before asking for the next
         member, or they are skipped unchecked-for-content (their size is still checked)."""
         while self._stream.peek(4) == _LOCAL_SIG:
@@ -136,7 +136,7 @@ class ZipReader:
         file_size, compress_size, _ = _zip64_sizes(extra, file_size, compress_size, None, name)
         return Member(name, flags, method, crc, compress_size, file_size, offset)
 
-    def _data(self, member: Member) -> Iterator[bytes]:
+    def _data(self, member: Member) -> Iterator[der.Chunk]:
         produced, crc = 0, 0
         deflated = member.method == _DEFLATED
         check_crc = deflated or self._stored_crc
@@ -152,7 +152,7 @@ class ZipReader:
         if check_crc and crc != member.crc:
             raise ZipFormatError(f"the member {member.name!r} does not match its CRC: it is damaged")
 
-    def _stored(self, size: int) -> Iterator[bytes]:
+    def _stored(self, size: int) -> Iterator[der.Chunk]:
         left = size
         while left:
             chunk = self._stream.read_some(min(left, _CHUNK))  # what is at hand: no copy to make whole chunks
@@ -161,7 +161,7 @@ class ZipReader:
             left -= len(chunk)
             yield chunk
 
-    def _inflated(self, member: Member) -> Iterator[bytes]:
+    def _inflated(self, member: Member) -> Iterator[der.Chunk]:
         inflater = zlib.decompressobj(-15)
         try:
             for chunk in self._stored(member.compress_size):
