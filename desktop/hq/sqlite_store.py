@@ -32,6 +32,7 @@ from desktop.hq.store import (
     ReceivedBatch,
     RegisteredPost,
 )
+from desktop.migration_files import Migration
 from desktop.sync.bundle import COLUMNS
 
 _CHUNK = 500  # UUIDs per IN (...) query
@@ -212,7 +213,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
-def _applied(conn: sqlite3.Connection, known: list[migrations.Migration]) -> dict[int, str]:
+def _applied(conn: sqlite3.Connection, known: list[Migration]) -> dict[int, str]:
     conn.execute(f"CREATE TABLE IF NOT EXISTS {migrations.LEDGER} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                  "sha256 TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT")
     done = {int(v): str(d) for v, d in conn.execute(f"SELECT version, sha256 FROM {migrations.LEDGER}")}

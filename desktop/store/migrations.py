@@ -10,29 +10,15 @@ then (such migrations touch different tables, and each says so).
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from desktop import migration_files
+from desktop.migration_files import Migration
 from desktop.paths import migrations_dir
 from desktop.store.errors import StoreError
 from desktop.store.sqlcipher import Connection, DatabaseError
-
-_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
 
 
 class MigrationError(StoreError):
@@ -43,10 +29,10 @@ def available(folder: Path | None = None) -> list[Migration]:
     folder = folder or migrations_dir()
     found = []
     for path in sorted(folder.glob("*.sql")):
-        match = _NAME.fullmatch(path.name)
-        if not match:
+        migration = migration_files.read(path)
+        if migration is None:
             raise MigrationError(f"{path.name} is not named NNNN_name.sql")
-        found.append(Migration(int(match.group(1)), match.group(2), path.read_text("utf-8")))
+        found.append(migration)
     versions = [m.version for m in found]
     if versions and (versions[0] != 1 or len(set(versions)) != len(versions)):
         raise MigrationError(f"migrations must start at 1 and use each number once; found {versions}")
@@ -73,7 +59,7 @@ def pending(conn: Connection, migrations: list[Migration]) -> list[Migration]:
     for migration in migrations:
         if migration.version in done and done[migration.version] != migration.sha256:
             raise MigrationError(
-                f"Migration {migration.version:04d}_{migration.name}.sql differs from the one applied to this store; "
+                f"Migration {migration.file_name} differs from the one applied to this store; "
                 "migrations are never edited once released. Reinstall the program."
             )
     return [m for m in migrations if m.version not in done]

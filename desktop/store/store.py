@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from desktop.migration_files import Migration
 from desktop.store import keyfile as kf
 from desktop.store import migrations, passphrase
 from desktop.store.errors import (
@@ -145,7 +146,7 @@ def create_store(
     use_keyring: bool,
     vault: KeyVault,
     kdf: kf.KdfParams | None = None,
-    migrations_list: list[migrations.Migration] | None = None,
+    migrations_list: list[Migration] | None = None,
 ) -> Store:
     """A new, empty store. The database is built under a temporary name and renamed into place last, so a crash
     part-way leaves no half store that would later look real."""
@@ -177,7 +178,7 @@ def create_store(
 
 
 def unlock_with_passphrase(
-    root: Path, passphrase_text: str, vault: KeyVault, migrations_list: list[migrations.Migration] | None = None
+    root: Path, passphrase_text: str, vault: KeyVault, migrations_list: list[Migration] | None = None
 ) -> Store:
     paths = StorePaths(root)
     if not paths.exists():
@@ -203,7 +204,7 @@ def unlock_with_passphrase(
 
 
 def unlock_with_keyring(
-    root: Path, vault: KeyVault, migrations_list: list[migrations.Migration] | None = None
+    root: Path, vault: KeyVault, migrations_list: list[Migration] | None = None
 ) -> Store:
     paths = StorePaths(root)
     if not paths.exists():
@@ -266,7 +267,7 @@ def _narrow(paths: StorePaths) -> None:
 
 
 def _open(
-    paths: StorePaths, key: bytes, vault: KeyVault, migrations_list: list[migrations.Migration] | None,
+    paths: StorePaths, key: bytes, vault: KeyVault, migrations_list: list[Migration] | None,
     conn: Connection | None = None,
 ) -> Store:
     """The store on `conn` (already open with `key`), or on a new connection."""
